@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import httpx
+import respx
+
+from xborder.http import Flow, HttpRequest, HttpResponse, run_flow
+
+
+def two_step() -> Flow[list[int]]:
+    first = yield HttpRequest("GET", "https://api.example.com/a", {"Accept": "text/plain"})
+    second = yield HttpRequest("POST", "https://api.example.com/b", content=first.content)
+    return [first.status_code, second.status_code, int(second.headers["x-n"])]
+
+
+@respx.mock
+def test_run_flow_sends_each_request_and_returns_result() -> None:
+    a = respx.get("https://api.example.com/a").mock(return_value=httpx.Response(200, text="hi"))
+    b = respx.post("https://api.example.com/b", content=b"hi").mock(
+        return_value=httpx.Response(201, headers={"X-N": "7"})
+    )
+    assert run_flow(two_step()) == [200, 201, 7]
+    assert a.calls.last.request.headers["accept"] == "text/plain"
+    assert b.called
+
+
+def test_flow_driven_by_hand() -> None:
+    flow = two_step()
+    request = next(flow)
+    assert request.url.endswith("/a")
+    request = flow.send(HttpResponse(200, content=b"x"))
+    assert request.content == b"x"
+    try:
+        flow.send(HttpResponse(202, {"x-n": "1"}))
+    except StopIteration as stop:
+        assert stop.value == [200, 202, 1]
