@@ -17,6 +17,7 @@ handles the built-in exceptions keeps working::
     │   ├── StaleRatesError                a live source's data is older than max_age
     │   └── RateFetchError                 a live source answered with something unusable
     ├── UnknownMarketError (ValueError)    a country code xborder has no market for
+    ├── UnknownLocaleError (ValueError)    a locale babel/CLDR does not know
     ├── InvalidListingError (ValueError)   a listing (or catalog row) that fails validation
     │   └── CatalogError                   a catalog file that cannot be read at all
     └── PricingError (ValueError)          a policy that cannot be built or applied
@@ -47,6 +48,7 @@ __all__ = [
     "StaleRatesError",
     "StaleRatesWarning",
     "UnknownCurrencyError",
+    "UnknownLocaleError",
     "UnknownMarketError",
     "XborderError",
 ]
@@ -178,6 +180,18 @@ class UnknownMarketError(XborderError, ValueError):
         detail = f": {reason}" if reason else ""
         super().__init__(f"country: unknown market {code!r}{detail}")
         self.code = code
+
+
+class UnknownLocaleError(XborderError, ValueError):
+    """A locale that babel (CLDR) does not know, or text that is not a locale identifier.
+
+    ``locale`` is the value given.
+    """
+
+    def __init__(self, locale: object, *, reason: str = "") -> None:
+        detail = f": {reason}" if reason else ""
+        super().__init__(f"locale: unknown locale {locale!r}{detail}")
+        self.locale = locale
 
 
 class FieldError:
