@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from functools import cache
 from types import MappingProxyType
 from typing import Final, Literal
 
@@ -91,9 +92,11 @@ class Ending:
 
     @classmethod
     def of(cls, spec: str, *, direction: Literal["up", "nearest"] = "up") -> Ending:
-        """Build a preset: ``".99"``, ``".95"``, ``".90"``, ``".00"``/``"whole"``, ``"0.10"``,
-        ``"10"``, ``"100"``, ``"1000"`` (zero-digit currencies such as JPY, KRW, HUF),
-        ``"x99"`` (…99 in whole units: ¥1,299) and ``"x990"`` (…990).
+        """Build a preset ending by name.
+
+        Presets: ``".99"``, ``".95"``, ``".90"``, ``".00"``/``"whole"``, ``"0.10"``, ``"10"``,
+        ``"100"``, ``"1000"`` (zero-digit currencies such as JPY, KRW, HUF), ``"x99"`` (…99 in
+        whole units: ¥1,299) and ``"x990"`` (…990).
         """
         try:
             step, offset = _PRESETS[spec]
@@ -117,7 +120,7 @@ class Ending:
         return self._apply(amount, self.direction)
 
     def ceil(self, amount: Decimal) -> Decimal:
-        """Return the smallest price on this ending at or above ``amount``, whatever the direction."""
+        """Return the smallest price on this ending at or above ``amount`` (any direction)."""
         return self._apply(amount, "up")
 
     def _apply(self, amount: Decimal, direction: str) -> Decimal:
@@ -173,7 +176,7 @@ class PricingPolicy:
     fixed_fee: Money | None = None
     include_tax: bool = True
     vat_overrides: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))
-    endings: Mapping[str, Ending] = field(default_factory=lambda: MappingProxyType({}))
+    endings: Mapping[str, Ending | str] = field(default_factory=lambda: MappingProxyType({}))
     min_prices: Mapping[str, Money] = field(default_factory=lambda: MappingProxyType({}))
     min_margin_percent: Decimal | None = None
     overrides: Mapping[OverrideKey, Money] = field(default_factory=lambda: MappingProxyType({}))
@@ -188,13 +191,21 @@ class PricingPolicy:
             setattr_(self, "min_margin_percent", margin)
         if self.fixed_fee is not None and not isinstance(self.fixed_fee, Money):
             raise PricingError(f"fixed_fee: expected Money, got {self.fixed_fee!r}")
-        setattr_(self, "vat_overrides", _decimal_map(self.vat_overrides, "vat_overrides", "country"))
+        setattr_(
+            self, "vat_overrides", _decimal_map(self.vat_overrides, "vat_overrides", "country")
+        )
         for country, rate in self.vat_overrides.items():
             if not 0 <= rate < 100:
                 raise PricingError(f"vat_overrides[{country!r}]: {rate} is not a percentage")
         setattr_(self, "endings", self._endings(self.endings))
         setattr_(self, "min_prices", self._min_prices(self.min_prices))
         setattr_(self, "overrides", self._overrides(self.overrides))
+
+    def ending_for(self, currency: str) -> Ending | None:
+        """Return the :class:`Ending` for ``currency`` (``None``: prices keep their digits)."""
+        ending = self.endings.get(currency)
+        # __post_init__ replaced every preset name by its Ending.
+        return ending if isinstance(ending, Ending) else None
 
     @staticmethod
     def _percent(value: object, name: str) -> Decimal:
@@ -204,13 +215,15 @@ class PricingPolicy:
         return result
 
     @staticmethod
-    def _endings(values: Mapping[str, Ending | str]) -> Mapping[str, Ending]:
+    def _endings(values: Mapping[str, Ending | str]) -> Mapping[str, Ending | str]:
         out: dict[str, Ending] = {}
         for currency, ending in values.items():
             validate_currency(currency, field=f"endings[{currency!r}]")
             built = Ending.of(ending) if isinstance(ending, str) else ending
             if not isinstance(built, Ending):
-                raise PricingError(f"endings[{currency!r}]: expected Ending or preset, got {ending!r}")
+                raise PricingError(
+                    f"endings[{currency!r}]: expected Ending or preset, got {ending!r}"
+                )
             built.check(currency)
             out[currency] = built
         return MappingProxyType(out)
@@ -220,7 +233,9 @@ class PricingPolicy:
         out: dict[str, Money] = {}
         for currency, floor in values.items():
             if not isinstance(floor, Money) or floor.currency != currency:
-                raise PricingError(f"min_prices[{currency!r}]: expected Money in {currency}, got {floor!r}")
+                raise PricingError(
+                    f"min_prices[{currency!r}]: expected Money in {currency}, got {floor!r}"
+                )
             out[currency] = floor
         return MappingProxyType(out)
 
@@ -257,12 +272,19 @@ class PriceStep:
     detail: str
 
 
+# One recorded step: kind, running amount, currency, and the detail as a format template with
+# its arguments. Steps are recorded this way and only turned into PriceStep objects (with
+# their text) when read: quoting is on the hot path of every sync, reading steps is not.
+_Trace = tuple[tuple[StepKind, Decimal, str, str, tuple[object, ...]], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class PriceQuote:
     """The price for one market, with the rate used and every step that led to it.
 
     ``price`` is quantized to the currency's digits: it is what the buyer is charged.
-    ``rate`` is ``None`` when no conversion was needed.
+    ``rate`` is ``None`` when no conversion was needed. ``steps`` lists every step in order
+    (see the module docstring).
     """
 
     price: Money
@@ -272,15 +294,19 @@ class PriceQuote:
     rate: ExchangeRate | None
     vat_rate: Decimal | None
     tax_included: bool
-    steps: tuple[PriceStep, ...]
+    trace: _Trace = field(repr=False)
+
+    @property
+    def steps(self) -> tuple[PriceStep, ...]:
+        """Every step with its running amount and a description, in order."""
+        return tuple(
+            PriceStep(kind, Money._trusted(amount, currency), template.format(*args))
+            for kind, amount, currency, template, args in self.trace
+        )
 
 
 def _market_of(market: Market | str, on: date) -> Market:
     return market if isinstance(market, Market) else Market.for_country(market, on=on)
-
-
-def _rate(rates: RateSource, base: str, quote_: str, on: date) -> ExchangeRate:
-    return rates.rate(base, quote_, on=on)
 
 
 def quote(
@@ -307,79 +333,81 @@ def quote(
         on = _today()
     target = _market_of(market, on)
     to = target.currency
+    home = price.currency
     amount = price.amount
-    steps: list[PriceStep] = [PriceStep("source", price, "home price")]
+    trace: list[tuple[StepKind, Decimal, str, str, tuple[object, ...]]] = [
+        ("source", amount, home, "home price", ())
+    ]
+    step = trace.append
 
     fee = policy.fixed_fee
-    if fee is not None and fee.currency == price.currency:
+    if fee is not None and fee.currency == home:
         amount += fee.amount
-        steps.append(PriceStep("fixed_fee", Money._trusted(amount, price.currency), f"+ {fee}"))
+        step(("fixed_fee", amount, home, "+ {}", (fee,)))
         fee = None
 
     rate: ExchangeRate | None = None
-    if price.currency != to:
-        rate = _rate(rates, price.currency, to, on)
+    if home != to:
+        rate = rates.rate(home, to, on=on)
         amount *= rate.value
-        steps.append(
-            PriceStep(
+        step(
+            (
                 "converted",
-                Money._trusted(amount, to),
-                f"× {rate.value} ({rate.base}→{rate.quote}, {rate.as_of}, {rate.source})",
+                amount,
+                to,
+                "× {0.value} ({0.base}→{0.quote}, {0.as_of}, {0.source})",
+                (rate,),
             )
         )
         if policy.fx_buffer_percent:
             amount *= _ONE + policy.fx_buffer_percent / _HUNDRED
-            steps.append(
-                PriceStep("fx_buffer", Money._trusted(amount, to), f"+ {policy.fx_buffer_percent} %")
-            )
+            step(("fx_buffer", amount, to, "+ {} %", (policy.fx_buffer_percent,)))
     if policy.markup_percent:
         amount *= _ONE + policy.markup_percent / _HUNDRED
-        steps.append(PriceStep("markup", Money._trusted(amount, to), f"+ {policy.markup_percent} %"))
+        step(("markup", amount, to, "+ {} %", (policy.markup_percent,)))
     if fee is not None:
         fee_amount = fee.amount
         if fee.currency != to:
-            fee_amount *= _rate(rates, fee.currency, to, on).value
+            fee_amount *= rates.rate(fee.currency, to, on=on).value
         amount += fee_amount
-        steps.append(PriceStep("fixed_fee", Money._trusted(amount, to), f"+ {fee}"))
+        step(("fixed_fee", amount, to, "+ {}", (fee,)))
 
     vat = _vat(policy, target)
     tax_factor = _ONE
     if vat is not None:
         tax_factor = _ONE + vat / _HUNDRED
         amount *= tax_factor
-        steps.append(
-            PriceStep("tax", Money._trusted(amount, to), f"+ {vat} % VAT ({target.country})")
-        )
+        step(("tax", amount, to, "+ {} % VAT ({})", (vat, target.country)))
 
-    quantum = Decimal(1).scaleb(-currency_digits(to))
+    quantum = _quantum(to)
     amount = amount.quantize(quantum, rounding=ROUND_HALF_UP)
-    steps.append(PriceStep("rounded", Money._trusted(amount, to), f"half-up to {quantum}"))
+    step(("rounded", amount, to, "half-up to {}", (quantum,)))
 
-    ending = policy.endings.get(to)
+    ending = policy.ending_for(to)
     if ending is not None:
         amount = ending.apply(amount)
-        steps.append(PriceStep("ending", Money._trusted(amount, to), _describe(ending)))
+        step(("ending", amount, to, "{0.direction} to k × {0.step} {0.offset:+}", (ending,)))
 
-    floor, why = _floor(policy, to, cost, rates, on, tax_factor, quantum)
-    if floor is not None and amount < floor:
-        # Re-apply the ending upwards so the floored price still has the ending (and stays
-        # at or above the floor whatever the ending's direction).
-        amount = ending.ceil(floor) if ending is not None else floor
-        steps.append(PriceStep("floor", Money._trusted(amount, to), why))
+    if policy.min_prices or policy.min_margin_percent is not None:
+        floor, why = _floor(policy, to, cost, rates, on, tax_factor, quantum)
+        if floor is not None and amount < floor:
+            # Re-apply the ending upwards so the floored price still has the ending (and stays
+            # at or above the floor whatever the ending's direction).
+            amount = ending.ceil(floor) if ending is not None else floor
+            step(("floor", amount, to, "{}", (why,)))
 
-    override = None
-    if sku is not None:
-        override = policy.overrides.get((sku, target.country))
-    if override is None:
-        override = policy.overrides.get(target.country)
-    if override is not None:
-        if override.currency != to:
-            raise PricingError(
-                f"overrides[{target.country!r}]: {override} is not in {to}, the currency of "
-                f"market {target.country}"
-            )
-        amount = override.amount
-        steps.append(PriceStep("override", override, f"fixed price for {target.country}"))
+    if policy.overrides:
+        override = policy.overrides.get((sku, target.country)) if sku is not None else None
+        if override is None:
+            override = policy.overrides.get(target.country)
+        if override is not None:
+            if override.currency != to:
+                raise PricingError(
+                    f"overrides[{target.country!r}]: {override} is not in {to}, the currency "
+                    f"of market {target.country}"
+                )
+            amount = override.amount
+            step(("override", amount, to, "fixed price for {}", (target.country,)))
 
     return PriceQuote(
         price=Money._trusted(amount, to),
@@ -389,8 +417,13 @@ def quote(
         rate=rate,
         vat_rate=vat,
         tax_included=vat is not None,
-        steps=tuple(steps),
+        trace=tuple(trace),
     )
+
+
+@cache
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-currency_digits(currency))
 
 
 def _today() -> date:
@@ -428,17 +461,13 @@ def _floor(
     if policy.min_margin_percent is not None and cost is not None and cost.amount > 0:
         cost_amount = cost.amount
         if cost.currency != currency:
-            cost_amount *= _rate(rates, cost.currency, currency, on).value
+            cost_amount *= rates.rate(cost.currency, currency, on=on).value
         net = cost_amount * (_ONE + policy.min_margin_percent / _HUNDRED)
         margin_floor = (net * tax_factor).quantize(quantum, rounding=ROUND_CEILING)
         if floor is None or margin_floor > floor:
             floor = margin_floor
             why = f"{policy.min_margin_percent} % margin over cost {cost}"
     return floor, why
-
-
-def _describe(ending: Ending) -> str:
-    return f"{ending.direction} to k × {ending.step} {ending.offset:+}"
 
 
 _DEFAULT_POLICY: Final = PricingPolicy()
