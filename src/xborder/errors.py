@@ -150,6 +150,7 @@ class RateUnavailableError(RateError, LookupError):
         self.quote = quote
         self.on = on
         self.sources = tuple(sources)
+        self.reason = reason
 
 
 class StaleRatesError(RateError):
