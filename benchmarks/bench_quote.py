@@ -57,11 +57,17 @@ def main() -> int:
         )
     q = statistics.median(per_quote) * 1e6
     b = statistics.median(per_babel) * 1e6
-    print(f"cases: {len(cases)} quotes ({len(prices)} prices x {len(markets)} markets), "
-          f"{len(babel_cases)} babel calls per pass; {args.rounds} rounds")
-    print(f"quote() with the demo policy: median {q:.2f} us per call (min {min(per_quote)*1e6:.2f})")
-    print(f"babel format_currency(str locale): median {b:.2f} us per call "
-          f"(min {min(per_babel)*1e6:.2f})")
+    print(
+        f"cases: {len(cases)} quotes ({len(prices)} prices x {len(markets)} markets), "
+        f"{len(babel_cases)} babel calls per pass; {args.rounds} rounds"
+    )
+    print(
+        f"quote() with the demo policy: median {q:.2f} us per call (min {min(per_quote) * 1e6:.2f})"
+    )
+    print(
+        f"babel format_currency(str locale): median {b:.2f} us per call "
+        f"(min {min(per_babel) * 1e6:.2f})"
+    )
     ratio = q / b
     print(f"quote() cost / babel format_currency cost: {ratio:.2f}x (target <= 0.5x)")
     return 0 if ratio <= 0.5 else 1

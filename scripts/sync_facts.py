@@ -55,8 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {src} lacks {', '.join(missing)}", file=sys.stderr)
         return 2
     if args.check:
-        differ = [n for n in FILES if not (DEST / n).is_file() or
-                  (DEST / n).read_bytes() != (src / n).read_bytes()]
+        differ = [
+            n
+            for n in FILES
+            if not (DEST / n).is_file() or (DEST / n).read_bytes() != (src / n).read_bytes()
+        ]
         for name in differ:
             print(f"differs: {name}")
         return 1 if differ else 0

@@ -69,15 +69,21 @@ def test_collect_keeps_going(tmp_path: Path) -> None:
     assert [x.sku for x in listings] == ["MUG-01", "A-5"]
     assert [e.row for e in reader.errors] == [2, 3, 4, 5, 7]
     assert [e.errors[0].field for e in reader.errors] == [
-        "price", "price", "quantity", "row", "sku"]
+        "price",
+        "price",
+        "quantity",
+        "row",
+        "sku",
+    ]
     assert "duplicate SKU" in str(reader.errors[-1])
     assert reader.rows == 7
 
 
 def test_callable_on_error(tmp_path: Path) -> None:
     seen: list[InvalidListingError] = []
-    reader = read_csv(write(tmp_path, HEADER + "A-1,Mug,x,USD,1,,,,,,,,,,\n" + GOOD),
-                      on_error=seen.append)
+    reader = read_csv(
+        write(tmp_path, HEADER + "A-1,Mug,x,USD,1,,,,,,,,,,\n" + GOOD), on_error=seen.append
+    )
     assert [x.sku for x in reader] == ["MUG-01"]
     assert len(seen) == 1
 
@@ -92,8 +98,12 @@ def test_not_utf8_is_a_row_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("header", "problem"),
-    [("sku,title,colour\n", "unknown column"), ("sku,price.value\n", "price.amount"),
-     ("sku,sku\n", "twice"), ("sku,translations.de\n", "translations.<lang>")],
+    [
+        ("sku,title,colour\n", "unknown column"),
+        ("sku,price.value\n", "price.amount"),
+        ("sku,sku\n", "twice"),
+        ("sku,translations.de\n", "translations.<lang>"),
+    ],
 )
 def test_bad_header(tmp_path: Path, header: str, problem: str) -> None:
     with pytest.raises(CatalogError, match=problem) as info:

@@ -21,7 +21,7 @@ def test_fake_clock_advances_without_sleeping() -> None:
 def test_fake_clock_from_date_and_errors() -> None:
     assert FakeClock(date(2026, 5, 1)).now() == datetime(2026, 5, 1, tzinfo=UTC)
     with pytest.raises(ValueError, match="aware"):
-        FakeClock(datetime(2026, 1, 1))  # noqa: DTZ001
+        FakeClock(datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="negative"):
         FakeClock().sleep(-1)
 

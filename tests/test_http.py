@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 import respx
 
 from xborder.http import Flow, HttpRequest, HttpResponse, run_flow
@@ -29,7 +30,6 @@ def test_flow_driven_by_hand() -> None:
     assert request.url.endswith("/a")
     request = flow.send(HttpResponse(200, content=b"x"))
     assert request.content == b"x"
-    try:
+    with pytest.raises(StopIteration) as stop:
         flow.send(HttpResponse(202, {"x-n": "1"}))
-    except StopIteration as stop:
-        assert stop.value == [200, 202, 1]
+    assert stop.value.value == [200, 202, 1]

@@ -52,8 +52,11 @@ def test_full_listing() -> None:
         hs_code="6912.00",
         origin_country="US",
         customs_description="Stoneware coffee mug, glazed, 350 ml",
-        manufacturer={"name": "Blue Ridge Kiln", "postal_address": "1 Main St, Asheville, NC 28801, US",
-                      "email": "hello@example.com"},
+        manufacturer={
+            "name": "Blue Ridge Kiln",
+            "postal_address": "1 Main St, Asheville, NC 28801, US",
+            "email": "hello@example.com",
+        },
         safety_information={"en": "Not for microwave use."},
         dangerous_goods={"battery": "none"},
         translations={"de": {"title": "Handgemachte Steinzeugtasse"}},
@@ -108,7 +111,10 @@ def test_unknown_field_refused() -> None:
         ({"cost": Money("-1", "USD")}, "cost"),
         ({"dangerous_goods": {"battery": "lots"}}, "dangerous_goods.battery"),
         ({"manufacturer": {"name": "A", "postal_address": "B"}}, "manufacturer"),
-        ({"manufacturer": {"name": "A", "postal_address": "B", "email": "nope"}}, "manufacturer.email"),
+        (
+            {"manufacturer": {"name": "A", "postal_address": "B", "email": "nope"}},
+            "manufacturer.email",
+        ),
     ],
 )
 def test_errors_name_field_and_value(changes: dict[str, Any], field: str) -> None:
@@ -130,8 +136,15 @@ def test_gtin_normalised() -> None:
 
 @pytest.mark.parametrize(
     ("code", "ok"),
-    [("4006381333931", True), ("036000291452", True), ("96385074", True),
-     ("10614141000415", True), ("4006381333932", False), ("", False), ("abc", False)],
+    [
+        ("4006381333931", True),
+        ("036000291452", True),
+        ("96385074", True),
+        ("10614141000415", True),
+        ("4006381333932", False),
+        ("", False),
+        ("abc", False),
+    ],
 )
 def test_is_valid_gtin(code: str, ok: bool) -> None:
     assert is_valid_gtin(code) is ok
@@ -151,13 +164,19 @@ def test_weight_grams() -> None:
 def test_party_needs_contact() -> None:
     with pytest.raises(InvalidListingError, match="email or a url"):
         Party(name="A", postal_address="B")
-    assert Party(name="A", postal_address="B", url="https://example.com").url == "https://example.com"
+    assert (
+        Party(name="A", postal_address="B", url="https://example.com").url == "https://example.com"
+    )
 
 
 def test_seller() -> None:
-    seller = Seller(country="US", regimes=("US",), ioss_number="IM3720001234",
-                    epr_numbers={"DE.packaging": "DE1234567890123"},
-                    vat_registrations={"GB": "GB123456789"})
+    seller = Seller(
+        country="US",
+        regimes=("US",),
+        ioss_number="IM3720001234",
+        epr_numbers={"DE.packaging": "DE1234567890123"},
+        vat_registrations={"GB": "GB123456789"},
+    )
     assert seller.epr_numbers["DE.packaging"] == "DE1234567890123"
     with pytest.raises(InvalidListingError, match="ioss_number"):
         Seller(country="US", regimes=("US",), ioss_number="IM12")

@@ -25,8 +25,9 @@ ON = date(2026, 10, 30)
         ("BR", "BRL", "pt_BR", None, None),
     ],
 )
-def test_known_markets(code: str, currency: str, locale: str, vat: Decimal | None,
-                       inclusive: bool | None) -> None:
+def test_known_markets(
+    code: str, currency: str, locale: str, vat: Decimal | None, inclusive: bool | None
+) -> None:
     market = Market.for_country(code, on=ON)
     assert (market.country, market.currency, market.locale) == (code, currency, locale)
     assert market.vat_rate == vat

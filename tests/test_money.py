@@ -107,8 +107,18 @@ def test_multiply_by_float_refused() -> None:
 
 @pytest.mark.parametrize(
     ("code", "digits"),
-    [("JPY", 0), ("EUR", 2), ("USD", 2), ("KWD", 3), ("BHD", 3), ("HUF", 0), ("IDR", 0),
-     ("COP", 0), ("CLF", 4), ("KRW", 0)],
+    [
+        ("JPY", 0),
+        ("EUR", 2),
+        ("USD", 2),
+        ("KWD", 3),
+        ("BHD", 3),
+        ("HUF", 0),
+        ("IDR", 0),
+        ("COP", 0),
+        ("CLF", 4),
+        ("KRW", 0),
+    ],
 )
 def test_cldr_digits(code: str, digits: int) -> None:
     # HUF/IDR/COP: CLDR 49 says 0, ISO 4217 says 2 (CLDR-11586); xborder follows CLDR.
@@ -122,8 +132,14 @@ def test_digits_unknown_currency_raises() -> None:
 
 @pytest.mark.parametrize(
     ("amount", "code", "expected"),
-    [("10.005", "USD", "10.01"), ("2.5", "JPY", "3"), ("1.0005", "KWD", "1.001"),
-     ("-10.005", "USD", "-10.01"), ("1234.5", "HUF", "1235"), ("7", "EUR", "7.00")],
+    [
+        ("10.005", "USD", "10.01"),
+        ("2.5", "JPY", "3"),
+        ("1.0005", "KWD", "1.001"),
+        ("-10.005", "USD", "-10.01"),
+        ("1234.5", "HUF", "1235"),
+        ("7", "EUR", "7.00"),
+    ],
 )
 def test_quantize_half_up(amount: str, code: str, expected: str) -> None:
     q = Money(amount, code).quantize()
@@ -143,9 +159,9 @@ def test_pydantic_field() -> None:
     item = Item(price={"amount": "1.50", "currency": "EUR"})  # type: ignore[arg-type]
     assert item.price == Money("1.50", "EUR")
     assert Item(price="2.00 USD").price == Money("2.00", "USD")  # type: ignore[arg-type]
-    assert Item.model_validate_json('{"price": {"amount": "3.10", "currency": "GBP"}}').price == Money(
-        "3.10", "GBP"
-    )
+    assert Item.model_validate_json(
+        '{"price": {"amount": "3.10", "currency": "GBP"}}'
+    ).price == Money("3.10", "GBP")
     assert item.model_dump_json() == '{"price":{"amount":"1.50","currency":"EUR"}}'
     assert item.model_dump()["price"] == Money("1.50", "EUR")
     schema = Item.model_json_schema()
@@ -154,8 +170,14 @@ def test_pydantic_field() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [{"amount": 1.5, "currency": "EUR"}, {"amount": "1"}, "1.00", {"amount": "1", "currency": "XYZ"},
-     1.5, {"amount": "1", "currency": "EUR", "x": 1}],
+    [
+        {"amount": 1.5, "currency": "EUR"},
+        {"amount": "1"},
+        "1.00",
+        {"amount": "1", "currency": "XYZ"},
+        1.5,
+        {"amount": "1", "currency": "EUR", "x": 1},
+    ],
 )
 def test_pydantic_errors_name_the_field(bad: object) -> None:
     class Item(BaseModel):
@@ -167,12 +189,14 @@ def test_pydantic_errors_name_the_field(bad: object) -> None:
 
 
 def test_to_decimal_field_name() -> None:
-    with pytest.raises(FloatAmountError, match="^cost:"):
+    with pytest.raises(FloatAmountError, match=r"^cost:"):
         to_decimal(0.5, field="cost")
     assert is_currency("EUR") and not is_currency("eur") and not is_currency(None)
 
 
-amounts = st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**9, max_value=10**9, places=4)
+amounts = st.decimals(
+    allow_nan=False, allow_infinity=False, min_value=-(10**9), max_value=10**9, places=4
+)
 codes = st.sampled_from(["USD", "EUR", "JPY", "KWD", "HUF", "GBP"])
 
 

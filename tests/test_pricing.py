@@ -41,8 +41,14 @@ class FixedRates:
 
 
 RATES = FixedRates(
-    {("USD", "EUR"): "0.9", ("USD", "JPY"): "150", ("USD", "GBP"): "0.8", ("USD", "KWD"): "0.3071",
-     ("USD", "CHF"): "0.8", ("USD", "HUF"): "330"}
+    {
+        ("USD", "EUR"): "0.9",
+        ("USD", "JPY"): "150",
+        ("USD", "GBP"): "0.8",
+        ("USD", "KWD"): "0.3071",
+        ("USD", "CHF"): "0.8",
+        ("USD", "HUF"): "330",
+    }
 )
 
 
@@ -69,12 +75,23 @@ def test_same_currency_has_no_rate() -> None:
 
 def test_policy_steps_in_order() -> None:
     policy = PricingPolicy(
-        fx_buffer_percent=Decimal(2), markup_percent=Decimal(10),
-        fixed_fee=Money("1.00", "EUR"), endings={"EUR": ".99"},
+        fx_buffer_percent=Decimal(2),
+        markup_percent=Decimal(10),
+        fixed_fee=Money("1.00", "EUR"),
+        endings={"EUR": ".99"},
     )
     result = q("24.00", policy=policy)
     kinds = [s.kind for s in result.steps]
-    assert kinds == ["source", "converted", "fx_buffer", "markup", "fixed_fee", "tax", "rounded", "ending"]
+    assert kinds == [
+        "source",
+        "converted",
+        "fx_buffer",
+        "markup",
+        "fixed_fee",
+        "tax",
+        "rounded",
+        "ending",
+    ]
     # ((24 × 0.9 × 1.02 × 1.10) + 1) × 1.19 = 30.0290... → 30.03 → 30.99
     assert result.steps[-2].amount == Money("30.03", "EUR")
     assert result.price == Money("30.99", "EUR")
@@ -93,12 +110,21 @@ def test_fixed_fee_in_third_currency_is_converted() -> None:
 
 @pytest.mark.parametrize(
     ("spec", "direction", "amount", "expected"),
-    [(".99", "up", "25.70", "25.99"), (".99", "up", "25.99", "25.99"), (".99", "up", "26.00", "26.99"),
-     (".99", "nearest", "26.20", "25.99"), (".99", "nearest", "26.60", "26.99"),
-     (".95", "up", "10.96", "11.95"), ("whole", "up", "10.01", "11"),
-     ("100", "up", "3960", "4000"), ("100", "nearest", "3940", "3900"),
-     ("100", "nearest", "3950", "4000"), ("x99", "up", "1250", "1299"), ("10", "up", "3", "10"),
-     (".99", "nearest", "0.40", "0.99")],
+    [
+        (".99", "up", "25.70", "25.99"),
+        (".99", "up", "25.99", "25.99"),
+        (".99", "up", "26.00", "26.99"),
+        (".99", "nearest", "26.20", "25.99"),
+        (".99", "nearest", "26.60", "26.99"),
+        (".95", "up", "10.96", "11.95"),
+        ("whole", "up", "10.01", "11"),
+        ("100", "up", "3960", "4000"),
+        ("100", "nearest", "3940", "3900"),
+        ("100", "nearest", "3950", "4000"),
+        ("x99", "up", "1250", "1299"),
+        ("10", "up", "3", "10"),
+        (".99", "nearest", "0.40", "0.99"),
+    ],
 )
 def test_endings(spec: str, direction: str, amount: str, expected: str) -> None:
     ending = Ending.of(spec, direction=direction)  # type: ignore[arg-type]
@@ -144,7 +170,9 @@ def test_min_margin_over_cost() -> None:
 
 
 def test_override_wins() -> None:
-    policy = PricingPolicy(overrides={"DE": Money("29.00", "EUR"), ("MUG-01", "JP"): Money("4200", "JPY")})
+    policy = PricingPolicy(
+        overrides={"DE": Money("29.00", "EUR"), ("MUG-01", "JP"): Money("4200", "JPY")}
+    )
     assert q("24.00", policy=policy).price == Money("29.00", "EUR")
     assert q("24.00", "JP", policy=policy, sku="MUG-01").price == Money("4200", "JPY")
     assert q("24.00", "JP", policy=policy, sku="OTHER").price != Money("4200", "JPY")
@@ -152,7 +180,9 @@ def test_override_wins() -> None:
 
 def test_override_below_floor_refused_at_build() -> None:
     with pytest.raises(PricingError, match=r"market DE.*25\.00 EUR.*30\.00 EUR"):
-        PricingPolicy(min_prices={"EUR": Money("30.00", "EUR")}, overrides={"DE": Money("25.00", "EUR")})
+        PricingPolicy(
+            min_prices={"EUR": Money("30.00", "EUR")}, overrides={"DE": Money("25.00", "EUR")}
+        )
 
 
 def test_override_in_wrong_currency() -> None:

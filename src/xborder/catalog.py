@@ -55,7 +55,11 @@ class CatalogReader(Iterable[Listing]):
     """
 
     def __init__(
-        self, rows: Iterator[tuple[int, dict[str, Any] | FieldError]], *, name: str, on_error: OnError
+        self,
+        rows: Iterator[tuple[int, dict[str, Any] | FieldError]],
+        *,
+        name: str,
+        on_error: OnError,
     ) -> None:
         self._rows = rows
         self.name = name
@@ -160,7 +164,9 @@ def read_csv(source: str | Path | IO[str], *, on_error: OnError = "raise") -> Ca
     except (csv.Error, UnicodeDecodeError) as exc:
         if owned:
             handle.close()
-        raise CatalogError([FieldError("header", None, f"unreadable: {exc}")], source=name) from None
+        raise CatalogError(
+            [FieldError("header", None, f"unreadable: {exc}")], source=name
+        ) from None
     if header is None:
         if owned:
             handle.close()
@@ -227,8 +233,11 @@ def _csv_rows(
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(columns):
-                yield line, FieldError(
-                    "row", len(cells), f"has {len(cells)} cells, the header has {len(columns)}"
+                yield (
+                    line,
+                    FieldError(
+                        "row", len(cells), f"has {len(cells)} cells, the header has {len(columns)}"
+                    ),
                 )
                 continue
             yield line, _unflatten(columns, cells)
@@ -262,9 +271,7 @@ def read_jsonl(source: str | Path | IO[str], *, on_error: OnError = "raise") -> 
     return CatalogReader(_jsonl_rows(handle, owned), name=name, on_error=on_error)
 
 
-def _jsonl_rows(
-    handle: IO[str], owned: bool
-) -> Iterator[tuple[int, dict[str, Any] | FieldError]]:
+def _jsonl_rows(handle: IO[str], owned: bool) -> Iterator[tuple[int, dict[str, Any] | FieldError]]:
     try:
         for line, text in enumerate(handle, start=1):
             if not text.strip():

@@ -9,12 +9,11 @@ value raises :class:`xborder.errors.InvalidListingError` naming each field and v
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
-from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Self
 
@@ -28,9 +27,9 @@ from pydantic import (
     PlainSerializer,
     SerializerFunctionWrapHandler,
     ValidationError,
+    WrapSerializer,
     field_validator,
     model_validator,
-    WrapSerializer,
 )
 
 from xborder.errors import FieldError, InvalidListingError
@@ -181,9 +180,7 @@ def _check_id(value: str) -> str:
 Identifier = Annotated[str, AfterValidator(_check_id)]
 
 
-LanguageCode = Annotated[
-    str, Field(min_length=2, max_length=16), AfterValidator(_check_language)
-]
+LanguageCode = Annotated[str, Field(min_length=2, max_length=16), AfterValidator(_check_language)]
 
 
 def _check_country(value: str) -> str:
@@ -465,8 +462,8 @@ class Listing(_Frozen):
         Mapping[LanguageCode, Annotated[Text, Field(min_length=1)]], *_FROZEN_MAP
     ] = Field(default_factory=lambda: MappingProxyType({}))
     dangerous_goods: DangerousGoods = Field(default_factory=DangerousGoods)
-    translations: Annotated[Mapping[LanguageCode, Translation], *_FROZEN_MAP] = (
-        Field(default_factory=lambda: MappingProxyType({}))
+    translations: Annotated[Mapping[LanguageCode, Translation], *_FROZEN_MAP] = Field(
+        default_factory=lambda: MappingProxyType({})
     )
     variant_group: Identifier | None = None
 
@@ -505,8 +502,8 @@ class Seller(_Frozen):
     epr_numbers: Annotated[Mapping[Line, Line], *_FROZEN_MAP] = Field(
         default_factory=lambda: MappingProxyType({})
     )
-    vat_registrations: Annotated[Mapping[CountryCode, Line], *_FROZEN_MAP] = (
-        Field(default_factory=lambda: MappingProxyType({}))
+    vat_registrations: Annotated[Mapping[CountryCode, Line], *_FROZEN_MAP] = Field(
+        default_factory=lambda: MappingProxyType({})
     )
 
     @field_validator("regimes")

@@ -33,7 +33,10 @@ _NOT_COUNTRIES: Final = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
 def _countries() -> frozenset[str]:
     names = Locale("en").territories
     return frozenset(
-        code for code in names if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+        code
+        for code in names
+        if isinstance(code, str) and len(code) == 2 and code.isalpha()
+        if code not in _NOT_COUNTRIES
     )
 
 

@@ -10,8 +10,9 @@ see docs/formatting.md.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
 from babel.core import get_global
@@ -39,7 +40,7 @@ __all__ = [
 
 #: Every currency code CLDR names (the English display names cover all of them).
 _KNOWN: Final[frozenset[str]] = frozenset(list_currencies("en"))
-_FRACTIONS: Final[dict[str, tuple[int, int, int, int]]] = get_global("currency_fractions")
+_FRACTIONS: Final[Mapping[str, tuple[int, int, int, int]]] = get_global("currency_fractions")
 _DEFAULT_FRACTION: Final = _FRACTIONS["DEFAULT"]
 
 
@@ -55,7 +56,7 @@ def validate_currency(code: object, *, field: str = "currency") -> str:
     raise UnknownCurrencyError(code, field=field)
 
 
-@lru_cache(maxsize=None)
+@cache
 def currency_digits(code: str) -> int:
     """Return the number of fraction digits CLDR uses for ``code`` (JPY 0, EUR 2, KWD 3).
 
@@ -66,7 +67,7 @@ def currency_digits(code: str) -> int:
     return _FRACTIONS.get(code, _DEFAULT_FRACTION)[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _quantum(code: str) -> Decimal:
     return Decimal(1).scaleb(-currency_digits(code))
 

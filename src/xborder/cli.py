@@ -1,0 +1,226 @@
+"""The ``xborder`` command.
+
+``xborder demo`` prices the sample catalog into ten markets, offline and without credentials,
+and prints what a buyer in each market would see, with the exchange rate used (value, date,
+source).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from xborder import rates as rates_module
+from xborder.catalog import read_catalog, read_csv
+from xborder.errors import XborderError
+from xborder.localize.formatting import format_price
+from xborder.markets import Market
+from xborder.pricing import PriceQuote, PricingPolicy, quote
+
+__all__ = ["DEMO_MARKETS", "DEMO_POLICY", "main"]
+
+#: The markets the demo prices into: the euro twice (two locales), then nine other currencies.
+DEMO_MARKETS = ("DE", "FR", "GB", "JP", "CA", "AU", "CH", "SE", "PL", "MX")
+
+#: The demo's policy: a 2 % FX buffer, VAT added where prices are shown tax-inclusive, and
+#: the endings buyers in those markets are used to.
+DEMO_POLICY = PricingPolicy(
+    fx_buffer_percent=Decimal(2),
+    endings={
+        "EUR": ".99",
+        "GBP": ".99",
+        "CAD": ".99",
+        "AUD": ".95",
+        "CHF": ".90",
+        "JPY": "100",
+        "SEK": "whole",
+        "PLN": ".99",
+        "MXN": "whole",
+    },
+)
+
+
+def _sample_catalog() -> Path:
+    """Return the sample catalog: the checkout's examples/ first, then the packaged copy."""
+    checkout = Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
+    if checkout.is_file():
+        return checkout
+    return Path(str(resources.files("xborder").joinpath("data/examples/catalog.csv")))
+
+
+def _width(text: str) -> int:
+    # East Asian wide and full-width characters (￥, 円) take two terminal cells.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(rows: Sequence[Sequence[str]], out: TextIO, right: frozenset[int]) -> None:
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        cells = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - _width(cell))
+            cells.append(pad + cell if i in right and n else cell + pad)
+        out.write("  ".join(cells).rstrip() + "\n")
+        if n == 0:
+            out.write("  ".join("-" * w for w in widths) + "\n")
+
+
+def _short_rate(value: Decimal) -> str:
+    # For reading only: 6 significant digits, no exponent.
+    return f"{value:.6g}" if value >= Decimal("0.000001") else f"{value:.6e}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _visible(text: str) -> str:
+    # Show the no-break spaces CLDR uses as ordinary spaces so the table aligns in terminals.
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
+    """Price the sample catalog into :data:`DEMO_MARKETS` and print the table."""
+    source = rates_module.bundled()
+    on = source.as_of
+    path = catalog or _sample_catalog()
+    reader = (
+        read_catalog(path, on_error="collect") if catalog else read_csv(path, on_error="collect")
+    )
+    markets = [Market.for_country(code, on=on) for code in DEMO_MARKETS]
+
+    started = time.perf_counter()
+    quotes: list[tuple[str, Market, PriceQuote]] = []
+    listings = 0
+    for listing in reader:
+        listings += 1
+        for market in markets:
+            q = quote(
+                listing.price,
+                market,
+                rates=source,
+                policy=DEMO_POLICY,
+                on=on,
+                cost=listing.cost,
+                sku=listing.sku,
+            )
+            quotes.append((listing.sku, market, q))
+    elapsed = time.perf_counter() - started
+
+    out.write("xborder demo: the sample catalog priced for buyers abroad (offline)\n")
+    out.write(f"catalog: {path.name} ({_plural(listings, 'listing')})\n")
+    out.write(f"rates:   {source.source}; priced on {on.isoformat()}, the snapshot's date\n")
+    out.write("policy:  2 % FX buffer, VAT added where prices show it, local price endings\n\n")
+
+    notes: dict[str, str] = {}
+
+    def note(source_text: str) -> str:
+        return notes.setdefault(source_text, f"[{len(notes) + 1}]")
+
+    home = quotes[0][2].source.currency if quotes else "USD"
+    header = (
+        "market",
+        "currency",
+        "locale",
+        "VAT",
+        f"1 {home} =",
+        "ECB: 1 EUR =",
+        "date",
+        "source",
+    )
+    rate_rows = [header]
+    for market in markets:
+        first = next((q for _, m, q in quotes if m is market), None)
+        rate = first.rate if first else None
+        vat = first.vat_rate if first else market.vat_rate
+        published = source.rate("EUR", market.currency, on=on) if market.currency != "EUR" else None
+        rate_rows.append(
+            (
+                market.country,
+                market.currency,
+                market.locale,
+                f"{vat} %" if vat is not None else "-",
+                _short_rate(rate.value) if rate else "1",
+                str(published.value) if published else "1",
+                rate.as_of.isoformat() if rate else on.isoformat(),
+                note(rate.source) if rate else "-",
+            )
+        )
+    _table(rate_rows, out, right=frozenset({4, 5}))
+    for text, mark in notes.items():
+        out.write(f"{mark} {text}\n")
+    out.write(
+        "Rates are shown to 6 significant digits; prices use the exact cross rate "
+        "(the ECB's EUR rates divided in Decimal).\n\n"
+    )
+
+    shown_skus: list[str] = []
+    for sku, _, _ in quotes:
+        if sku not in shown_skus:
+            shown_skus.append(sku)
+    if limit is not None:
+        shown_skus = shown_skus[:limit]
+    wanted = set(shown_skus)
+    rows = [("sku", "market", "home price", "rate", "date", "source", "price", "buyer sees")]
+    for sku, market, q in quotes:
+        if sku not in wanted:
+            continue
+        rows.append(
+            (
+                sku,
+                market.country,
+                str(q.source),
+                _short_rate(q.rate.value) if q.rate else "1",
+                q.rate.as_of.isoformat() if q.rate else on.isoformat(),
+                note(q.rate.source) if q.rate else "-",
+                str(q.price),
+                _visible(format_price(q.price, market.locale)),
+            )
+        )
+    _table(rows, out, right=frozenset({2, 3, 6}))
+    hidden = listings - len(shown_skus)
+    out.write("\n")
+    if hidden > 0:
+        out.write(f"({hidden} more listings priced; run `xborder demo --all` to show them)\n")
+    out.write(
+        f"priced {len(quotes)} offers ({_plural(listings, 'listing')} × {len(markets)} markets) "
+        f"in {elapsed * 1000:.0f} ms\n"
+    )
+    for error in reader.errors:
+        out.write(f"skipped: {error}\n")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xborder", description="Cross-border selling for marketplace listings."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo_p = sub.add_parser("demo", help="price the sample catalog into ten markets (offline)")
+    demo_p.add_argument(
+        "--catalog", type=Path, help="a catalog file (.csv or .jsonl) instead of the sample"
+    )
+    group = demo_p.add_mutually_exclusive_group()
+    group.add_argument("--limit", type=int, default=6, help="listings to show (default 6)")
+    group.add_argument("--all", action="store_true", help="show every listing")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run the ``xborder`` command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    stream = out or sys.stdout
+    try:
+        if args.command == "demo":
+            return demo(stream, catalog=args.catalog, limit=None if args.all else args.limit)
+    except XborderError as exc:
+        sys.stderr.write(f"xborder: error: {exc}\n")
+        return 1
+    return 2  # pragma: no cover - argparse rejects unknown commands first

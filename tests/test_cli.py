@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from xborder.cli import DEMO_MARKETS, main
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    assert main(list(args), out=out) == 0
+    return out.getvalue()
+
+
+def test_demo_prints_every_market_with_rate_date_and_source() -> None:
+    text = run("demo", "--limit", "2")
+    for code in DEMO_MARKETS:
+        assert f"\n{code} " in text
+    for currency in ("EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "SEK", "PLN", "MXN"):
+        assert currency in text
+    assert "2026-10-30" in text  # the bundled snapshot's date: the demo prices on it
+    assert "ECB" in text
+    assert "more listings priced" in text
+    assert "skipped" not in text
+
+
+def test_demo_all_shows_every_listing() -> None:
+    text = run("demo", "--all")
+    assert "more listings priced" not in text
+    assert "MUG-" in text
+
+
+def test_demo_with_other_catalog(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "sku,title,price.amount,price.currency,quantity\nA-1,Mug,10.00,USD,1\nA-2,Mug,ten,USD,1\n"
+    )
+    text = run("demo", "--catalog", str(path))
+    assert "A-1" in text
+    assert "priced 10 offers (1 listing ×" in text
+    assert "skipped:" in text and "row 3" in text
+
+
+def test_demo_missing_catalog(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--catalog", str(tmp_path / "none.csv")], out=io.StringIO()) == 1
+    assert "cannot open" in capsys.readouterr().err
+
+
+def test_usage_error() -> None:
+    with pytest.raises(SystemExit):
+        main([])
