@@ -31,3 +31,7 @@ def test_system_clock_is_a_clock() -> None:
     assert isinstance(clock, Clock)
     assert clock.now().tzinfo is UTC
     assert clock.monotonic() <= clock.monotonic()
+
+
+def test_suite_runs_on_a_frozen_today(frozen_today: date) -> None:
+    assert today() == frozen_today == date(2026, 10, 30)
