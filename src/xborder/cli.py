@@ -48,11 +48,11 @@ DEMO_POLICY = PricingPolicy(
 
 
 def _sample_catalog() -> Path:
-    """Return the sample catalog: the checkout's examples/ first, then the packaged copy."""
-    checkout = Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
-    if checkout.is_file():
-        return checkout
-    return Path(str(resources.files("xborder").joinpath("data/examples/catalog.csv")))
+    """Return the sample catalog: the copy in the wheel, else the checkout's (editable install)."""
+    packaged = Path(str(resources.files("xborder").joinpath("data/examples/catalog.csv")))
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
 
 
 def _width(text: str) -> int:
