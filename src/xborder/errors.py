@@ -18,6 +18,9 @@ handles the built-in exceptions keeps working::
     │   └── RateFetchError                 a live source answered with something unusable
     ├── UnknownMarketError (ValueError)    a country code xborder has no market for
     ├── UnknownLocaleError (ValueError)    a locale babel/CLDR does not know
+    ├── TranslationError                   a translation provider failed or answered badly
+    │   ├── TranslatorAuthError            the key is missing, wrong or expired
+    │   └── TranslatorQuotaError           the quota or rate limit is exhausted
     ├── InvalidListingError (ValueError)   a listing (or catalog row) that fails validation
     │   └── CatalogError                   a catalog file that cannot be read at all
     └── PricingError (ValueError)          a policy that cannot be built or applied
@@ -47,6 +50,9 @@ __all__ = [
     "RateUnavailableError",
     "StaleRatesError",
     "StaleRatesWarning",
+    "TranslationError",
+    "TranslatorAuthError",
+    "TranslatorQuotaError",
     "UnknownCurrencyError",
     "UnknownLocaleError",
     "UnknownMarketError",
@@ -193,6 +199,38 @@ class UnknownLocaleError(XborderError, ValueError):
         detail = f": {reason}" if reason else ""
         super().__init__(f"locale: unknown locale {locale!r}{detail}")
         self.locale = locale
+
+
+class TranslationError(XborderError):
+    """A machine-translation provider failed or answered with something unusable.
+
+    ``provider`` is the translator's registry name; ``status`` the HTTP status, if any.
+    Messages never contain the API key.
+    """
+
+    def __init__(self, message: str, *, provider: str, status: int | None = None) -> None:
+        super().__init__(f"{provider}: {message}")
+        self.provider = provider
+        self.status = status
+
+
+class TranslatorAuthError(TranslationError):
+    """The provider refused the credentials (missing, wrong or expired key)."""
+
+
+class TranslatorQuotaError(TranslationError):
+    """The provider's quota or rate limit is exhausted; ``retry_after`` in seconds if given."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, provider=provider, status=status)
+        self.retry_after = retry_after
 
 
 class FieldError:
