@@ -8,6 +8,7 @@ source).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import unicodedata
@@ -22,6 +23,7 @@ from xborder.catalog import read_catalog, read_csv
 from xborder.errors import XborderError
 from xborder.localize.formatting import format_price
 from xborder.markets import Market
+from xborder.markets import _cli as markets_cli
 from xborder.pricing import PriceQuote, PricingPolicy, quote
 
 __all__ = ["DEMO_MARKETS", "DEMO_POLICY", "main"]
@@ -210,6 +212,8 @@ def _parser() -> argparse.ArgumentParser:
     group = demo_p.add_mutually_exclusive_group()
     group.add_argument("--limit", type=int, default=6, help="listings to show (default 6)")
     group.add_argument("--all", action="store_true", help="show every listing")
+    markets_p = sub.add_parser("markets", help="sourced market facts (VAT, de minimis) on a date")
+    markets_cli.add_arguments(markets_p)
     return parser
 
 
@@ -220,7 +224,24 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     try:
         if args.command == "demo":
             return demo(stream, catalog=args.catalog, limit=None if args.all else args.limit)
+        if args.command == "markets":
+            return markets_cli.run(args, stream)
     except XborderError as exc:
         sys.stderr.write(f"xborder: error: {exc}\n")
         return 1
+    except BrokenPipeError:
+        # The reader went away (`xborder markets | head`): stop quietly, as Unix tools do.
+        _silence_stdout()
+        return 0
     return 2  # pragma: no cover - argparse rejects unknown commands first
+
+
+def _silence_stdout() -> None:
+    # Python would otherwise report the broken pipe again when it flushes stdout at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout is not a real file
+        pass
+    finally:
+        os.close(devnull)

@@ -1,0 +1,182 @@
+"""What CLDR (through babel) says about a country: languages, locale, units, legal tender.
+
+Everything here is derived from the CLDR data babel ships (CLDR 49 with babel 2.19), except
+the measurement system: babel does not expose CLDR's ``<measurementData>``, so the three
+non-metric entries are copied below with their source.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from typing import Final, Literal
+
+from babel import Locale, UnknownLocaleError, localedata
+from babel.languages import get_territory_language_info
+from babel.numbers import get_territory_currencies
+
+from xborder.errors import UnknownLocaleError as XborderUnknownLocaleError
+from xborder.errors import UnknownMarketError
+
+__all__ = [
+    "MeasurementSystem",
+    "countries",
+    "is_country",
+    "languages_of",
+    "legal_tender",
+    "locale_for",
+    "measurement_of",
+]
+
+#: The measurement system in everyday use: ``"metric"``, ``"US"`` (US customary) or ``"UK"``
+#: (imperial/metric mix, e.g. miles and pints).
+MeasurementSystem = Literal["metric", "US", "UK"]
+
+# CLDR territory codes that are not countries: macro-regions and private-use/unknown codes.
+_NOT_COUNTRIES: Final = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
+
+# CLDR supplementalData.xml <measurementData>, as documented in UTS #35 Part 6
+# (https://www.unicode.org/reports/tr35/tr35-info.html#Measurement_System_Data):
+#   <measurementSystem type="metric" territories="001"/>
+#   <measurementSystem type="US" territories="LR MM US"/>
+#   <measurementSystem type="UK" territories="GB"/>
+# babel 2.19 ships only the *names* of the systems (Locale.measurement_systems), not this
+# territory mapping, so it is copied here. Every other country is metric ("001").
+# The temperature-only overrides (metric °C in LR/MM, °F in BS BZ KY PR PW) are not modelled.
+_MEASUREMENT: Final[dict[str, MeasurementSystem]] = {"US": "US", "LR": "US", "MM": "US", "GB": "UK"}
+
+
+@cache
+def _countries() -> frozenset[str]:
+    names = Locale("en").territories
+    return frozenset(
+        code
+        for code in names
+        if isinstance(code, str) and len(code) == 2 and code.isalpha()
+        if code not in _NOT_COUNTRIES
+    )
+
+
+def countries() -> tuple[str, ...]:
+    """Return every country code xborder knows (CLDR territories, macro-regions excluded)."""
+    return tuple(sorted(_countries()))
+
+
+def is_country(code: object) -> bool:
+    """Return whether ``code`` is an upper-case ISO 3166-1 alpha-2 code CLDR knows."""
+    return isinstance(code, str) and code in _countries()
+
+
+def measurement_of(code: str) -> MeasurementSystem:
+    """Return the measurement system CLDR gives ``code`` (``"metric"`` unless listed)."""
+    return _MEASUREMENT.get(code, "metric")
+
+
+@cache
+def _spoken(code: str) -> tuple[tuple[str, float, str | None], ...]:
+    """(language, population %, official status) for ``code``, most spoken first."""
+    info = get_territory_language_info(code)
+    rows: list[tuple[str, float, str | None]] = []
+    for lang, data in info.items():
+        status = data.get("official_status")
+        if lang != "und":
+            # population share is babel's float; it only orders languages, never prices.
+            rows.append(
+                (lang, float(data.get("population_percent") or 0), str(status or "") or None)
+            )
+    return tuple(sorted(rows, key=lambda row: -row[1]))
+
+
+@cache
+def languages_of(code: str) -> tuple[str, ...]:
+    """Return the country's official languages, most spoken first (CLDR territoryInfo).
+
+    Languages with ``official`` status come first, by population; then the
+    ``de_facto_official`` ones (the US: ``("en",)``; New Zealand: ``("mi", "en")``;
+    Switzerland: ``("de", "fr", "it", "gsw")``). Regional official languages
+    (``official_regional``: Spanish in the US, Romansh in Switzerland) and unofficial ones are
+    not listed. A territory with neither falls back to its most spoken language. Codes are
+    CLDR's, with a script where CLDR gives one (``zh_Hant``).
+    """
+    spoken = _spoken(code)
+    found = tuple(lang for lang, _, s in spoken if s == "official") + tuple(
+        lang for lang, _, s in spoken if s == "de_facto_official"
+    )
+    return found or tuple(lang for lang, _, _ in spoken[:1])
+
+
+@cache
+def default_locale(code: str) -> str:
+    """Return the locale of ``code``'s likely language (CLDR likely subtags): ``de_DE``, ``ja_JP``.
+
+    When CLDR has no locale for the country itself, the first of its languages (official
+    first) that has one there (``nl_BQ``), else the main language alone (``en`` for
+    Ascension Island). Raises :class:`UnknownMarketError` when CLDR knows no language there.
+    """
+    try:
+        return str(Locale.parse(f"und_{code}"))
+    except (UnknownLocaleError, ValueError):
+        pass
+    candidates = list(languages_of(code)) + [lang for lang, _, _ in _spoken(code)]
+    for lang in dict.fromkeys(candidates):
+        if localedata.exists(f"{lang}_{code}"):
+            return f"{lang}_{code}"
+    for lang in dict.fromkeys(candidates):
+        if localedata.exists(lang):
+            return lang
+    raise UnknownMarketError(code, reason="CLDR has no language or locale for this country")
+
+
+def _normalise_language(language: str) -> str:
+    """``"fr"`` → ``"fr"``, ``"zh-hant"`` → ``"zh_Hant"``; refuses a region or variant."""
+    parts = language.replace("-", "_").split("_")
+    if not parts[0].isalpha() or not 2 <= len(parts[0]) <= 3 or len(parts) > 2:
+        raise ValueError(language)
+    if len(parts) == 2 and not (len(parts[1]) == 4 and parts[1].isalpha()):
+        raise ValueError(language)  # only a script may follow: zh_Hant, sr_Latn
+    return parts[0].lower() + ("_" + parts[1].title() if len(parts) == 2 else "")
+
+
+@cache
+def locale_for(code: str, language: str) -> str:
+    """Return the locale for ``language`` in country ``code`` (``"fr"``, ``"CA"`` → ``fr_CA``).
+
+    Rule: the locale ``language_CODE`` must exist in CLDR (babel); likely subtags fill in the
+    script (``zh`` in ``HK`` → ``zh_Hant_HK``). CLDR's territory population data is not the
+    gate: ``en`` in ``JP`` gives ``en_JP`` (CLDR has the locale), while ``de`` in ``US`` is
+    refused although CLDR counts German speakers there, because CLDR has no ``de_US`` to
+    format prices with. Raises :class:`xborder.errors.UnknownLocaleError` naming the language
+    and the country, with the languages that do have a locale there.
+    """
+    try:
+        wanted = _normalise_language(language)
+    except ValueError:
+        raise XborderUnknownLocaleError(
+            language, reason="expected a language code such as 'fr' or 'zh_Hant'"
+        ) from None
+    try:
+        locale = Locale.parse(f"{wanted}_{code}")
+    except (UnknownLocaleError, ValueError):
+        locale = None
+    if locale is None or locale.territory != code or not localedata.exists(str(locale)):
+        offered = [
+            lang
+            for lang in dict.fromkeys(
+                [*languages_of(code), *(lang for lang, _, _ in _spoken(code))]
+            )
+            if localedata.exists(f"{lang}_{code}")
+        ]
+        listed = ", ".join(offered) or "none"
+        raise XborderUnknownLocaleError(
+            language,
+            reason=(
+                f"CLDR has no locale for language {wanted!r} in country {code!r}; "
+                f"languages with a locale there: {listed}"
+            ),
+        )
+    return str(locale)
+
+
+def legal_tender(code: str, on: date) -> tuple[str, ...]:
+    """Return the currencies CLDR lists as legal tender in ``code`` on ``on`` (main first)."""
+    return tuple(get_territory_currencies(code, start_date=on, tender=True))
