@@ -33,3 +33,17 @@ def test_flow_driven_by_hand() -> None:
     with pytest.raises(StopIteration) as stop:
         flow.send(HttpResponse(202, {"x-n": "1"}))
     assert stop.value.value == [200, 202, 1]
+
+
+def test_request_repr_hides_credentials() -> None:
+    request = HttpRequest(
+        "POST",
+        "https://api.example.com/v2/translate",
+        {"Authorization": "DeepL-Auth-Key s3cr3t:fx", "Content-Type": "application/json"},
+        content=b'{"api_key": "s3cr3t"}',
+    )
+    text = repr(request)
+    assert "s3cr3t" not in text
+    assert "'Authorization': '***'" in text
+    assert "application/json" in text
+    assert "<21 bytes>" in text

@@ -10,21 +10,48 @@ from __future__ import annotations
 
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Final, TypeVar
 
-__all__ = ["Flow", "HttpRequest", "HttpResponse", "run_flow"]
+__all__ = ["SENSITIVE_HEADERS", "Flow", "HttpRequest", "HttpResponse", "run_flow"]
 
 T = TypeVar("T")
 
 
+#: Headers whose values are credentials: never shown in a repr or a log line.
+SENSITIVE_HEADERS: Final = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+        "x-amz-access-token",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
-    """An HTTP request a flow wants sent."""
+    """An HTTP request a flow wants sent.
+
+    Its repr never shows credentials: sensitive header values are masked and the body (which
+    may carry an API key, as LibreTranslate's does) is shown only by its length.
+    """
 
     method: str
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
     content: bytes = b""
+
+    def __repr__(self) -> str:
+        headers = {
+            name: ("***" if name.lower() in SENSITIVE_HEADERS else value)
+            for name, value in self.headers.items()
+        }
+        return (
+            f"HttpRequest(method={self.method!r}, url={self.url!r}, headers={headers!r}, "
+            f"content=<{len(self.content)} bytes>)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
