@@ -27,11 +27,15 @@ from xborder.errors import (
     RateUnavailableError,
     StaleRatesError,
     StaleRatesWarning,
+    TranslationError,
+    TranslatorAuthError,
+    TranslatorQuotaError,
     UnknownCurrencyError,
     UnknownLocaleError,
     UnknownMarketError,
     XborderError,
 )
+from xborder.findings import Finding
 from xborder.listing import (
     CATEGORIES,
     DangerousGoods,
@@ -64,6 +68,7 @@ __all__ = [
     "Ending",
     "ExchangeRate",
     "FieldError",
+    "Finding",
     "FloatAmountError",
     "InvalidAmountError",
     "InvalidListingError",
@@ -85,6 +90,9 @@ __all__ = [
     "StaleRatesError",
     "StaleRatesWarning",
     "Translation",
+    "TranslationError",
+    "TranslatorAuthError",
+    "TranslatorQuotaError",
     "UnknownCurrencyError",
     "UnknownLocaleError",
     "UnknownMarketError",

@@ -1,0 +1,337 @@
+"""localize(): a listing's text, attributes, units and price as a buyer in one market reads them.
+
+Pure: it reads the seller's own translations, the shipped glossary and the translation cache
+(filled beforehand by :func:`xborder.localize.translate.translate_flow`), never the network.
+Every piece of text says where it came from (:class:`Provenance`), and text that nobody
+translated keeps the seller's words with a ``localize.untranslated`` finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Final, Literal
+
+from babel import Locale
+
+from xborder.findings import Finding
+from xborder.listing import Listing, Translation
+from xborder.localize.channels import ChannelRules, channel_rules, clean_description, fit_title
+from xborder.localize.formatting import format_price
+from xborder.localize.translate import (
+    Glossary,
+    TranslationCache,
+    cache_key,
+    glossary,
+)
+from xborder.localize.units import (
+    format_dimensions,
+    format_measure,
+    localize_dimensions,
+    localize_weight,
+)
+from xborder.markets import Market
+from xborder.money import Money
+
+__all__ = [
+    "LocalizedAttribute",
+    "LocalizedContent",
+    "LocalizedMeasure",
+    "LocalizedText",
+    "Provenance",
+    "localize",
+]
+
+ProvenanceKind = Literal["original", "seller", "glossary", "machine", "untranslated"]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a piece of localized text came from.
+
+    ``original``: the listing is already in the market's language; ``seller``: the seller's
+    own translation; ``glossary``: xborder's reviewed glossary; ``machine``: a machine
+    translation by ``provider`` on ``translated_at``; ``untranslated``: nobody translated it,
+    so the seller's source text is shown.
+    """
+
+    kind: ProvenanceKind
+    provider: str | None = None
+    translated_at: date | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "machine":
+            return f"machine ({self.provider}, {self.translated_at})"
+        return self.kind
+
+
+ORIGINAL: Final = Provenance("original")
+SELLER: Final = Provenance("seller")
+GLOSSARY: Final = Provenance("glossary")
+UNTRANSLATED: Final = Provenance("untranslated")
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedText:
+    """A text in the market's language (or the source text, when untranslated)."""
+
+    text: str
+    provenance: Provenance
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedAttribute:
+    """An attribute's name and values in the market's language."""
+
+    key: str
+    name: LocalizedText
+    values: tuple[LocalizedText, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedMeasure:
+    """A weight or size in the market's measurement system: the exact value(s) and the text."""
+
+    values: tuple[Decimal, ...]
+    unit: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedContent:
+    """What a buyer in ``market`` reads about one listing, with the provenance of each part."""
+
+    sku: str
+    market: str
+    language: str
+    locale: str
+    channel: str | None
+    title: LocalizedText
+    description: LocalizedText
+    attributes: tuple[LocalizedAttribute, ...]
+    condition: LocalizedText
+    weight: LocalizedMeasure | None
+    dimensions: LocalizedMeasure | None
+    price: str | None
+    findings: tuple[Finding, ...]
+
+
+@lru_cache(maxsize=1024)
+def _language_of(locale: str) -> str:
+    return Locale.parse(locale).language
+
+
+def _same_language(a: str, b: str) -> bool:
+    return a.replace("_", "-").split("-")[0].lower() == b.replace("_", "-").split("-")[0].lower()
+
+
+def _seller_translation(listing: Listing, locale: str, language: str) -> Translation | None:
+    translations = listing.translations
+    if not translations:
+        return None
+    # Most specific first: "fr-CA" for fr_CA, then "fr".
+    exact = translations.get(locale.replace("_", "-")) or translations.get(locale)
+    return exact if exact is not None else translations.get(language)
+
+
+class _Resolver:
+    """Finds a text in the market's language: seller, glossary, cache — in that order."""
+
+    __slots__ = ("cache", "findings", "glossary", "providers", "source", "target")
+
+    def __init__(
+        self,
+        source: str,
+        target: str,
+        words: Glossary,
+        cache: TranslationCache | None,
+        providers: tuple[str, ...],
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.glossary = words
+        self.cache = cache
+        self.providers = providers
+        self.findings: list[Finding] = []
+
+    def text(self, text: str, field: str, seller: str | None = None) -> LocalizedText:
+        if seller:
+            return LocalizedText(seller, SELLER)
+        term = self.glossary.lookup(text, source=self.source, target=self.target)
+        if term is not None:
+            return LocalizedText(term, GLOSSARY)
+        machine = self.machine(text)
+        if machine is not None:
+            return machine
+        return self.untranslated(text, field)
+
+    def machine(self, text: str) -> LocalizedText | None:
+        if self.cache is None or not text.strip():
+            return None
+        digest, source, target, _ = cache_key(text, self.source, self.target, "")
+        for provider in self.providers:
+            hit = self.cache.get((digest, source, target, provider))
+            if hit is not None:
+                return LocalizedText(
+                    hit.text, Provenance("machine", hit.provider, hit.translated_at)
+                )
+        return None
+
+    def untranslated(self, text: str, field: str) -> LocalizedText:
+        if text.strip():
+            self.findings.append(
+                Finding(
+                    "localize.untranslated",
+                    "warning",
+                    f"no {self.target} translation for this text: the {self.source} original "
+                    f"is shown. Add translations.{self.target} to the listing or run machine "
+                    f"translation first.",
+                    field=field,
+                )
+            )
+        return LocalizedText(text, UNTRANSLATED)
+
+
+_MT_PROVIDERS: Final = ("deepl", "libretranslate")
+
+
+def localize(
+    listing: Listing,
+    market: Market | str,
+    *,
+    channel: str | ChannelRules | None = None,
+    cache: TranslationCache | None = None,
+    providers: Iterable[str] = _MT_PROVIDERS,
+    price: Money | None = None,
+    on: date | None = None,
+) -> LocalizedContent:
+    """Return ``listing``'s content as a buyer in ``market`` reads it.
+
+    Text comes, in this order, from the seller's ``translations``, xborder's glossary
+    (attribute names and values, conditions, units) and ``cache`` (machine translations of
+    the given ``providers``, filled beforehand by ``translate_flow``); otherwise the source
+    text stays, with provenance ``untranslated`` and a ``localize.untranslated`` finding.
+    With a ``channel`` (``"ebay"``, ``"amazon"``, ``"facebook"`` or :class:`ChannelRules`)
+    the title and description are fitted to its rules, with findings for every change.
+    ``price`` (already quoted and quantized) is formatted for the market's locale. Weight
+    and dimensions are converted exactly to the market's measurement system.
+    """
+    target_market = market if isinstance(market, Market) else Market.for_country(market, on=on)
+    locale = target_market.locale
+    language = _language_of(locale)
+    rules = channel_rules(channel, on=on) if isinstance(channel, str) else channel
+
+    if _same_language(listing.language, language):
+        content = _original(listing)
+        findings: list[Finding] = []
+    else:
+        resolver = _Resolver(listing.language, language, glossary(), cache, tuple(providers))
+        content = _translated(listing, resolver, _seller_translation(listing, locale, language))
+        findings = resolver.findings
+
+    title, description, attributes, condition = content
+    if rules is not None:
+        fitted, notes = fit_title(title.text, rules, brand=listing.brand)
+        if fitted != title.text:
+            title = LocalizedText(fitted, title.provenance)
+        findings.extend(notes)
+        cleaned, notes = clean_description(description.text, rules)
+        if cleaned != description.text:
+            description = LocalizedText(cleaned, description.provenance)
+        findings.extend(notes)
+
+    measurement = target_market.measurement
+    weight = None
+    if listing.weight is not None:
+        value, unit = localize_weight(listing.weight, measurement)
+        weight = LocalizedMeasure((value,), unit, format_measure(value, unit, locale))
+    dimensions = None
+    if listing.dimensions is not None:
+        values, unit = localize_dimensions(listing.dimensions, measurement)
+        dimensions = LocalizedMeasure(values, unit, format_dimensions(values, unit, locale))
+
+    return LocalizedContent(
+        sku=listing.sku,
+        market=target_market.country,
+        language=language,
+        locale=locale,
+        channel=rules.name if rules is not None else None,
+        title=title,
+        description=description,
+        attributes=attributes,
+        condition=condition,
+        weight=weight,
+        dimensions=dimensions,
+        price=format_price(price, locale) if price is not None else None,
+        findings=tuple(findings),
+    )
+
+
+_Parts = tuple[LocalizedText, LocalizedText, tuple[LocalizedAttribute, ...], LocalizedText]
+
+
+def _original(listing: Listing) -> _Parts:
+    attributes = tuple(
+        LocalizedAttribute(
+            key,
+            LocalizedText(_attribute_label(key), ORIGINAL),
+            tuple(LocalizedText(v, ORIGINAL) for v in values),
+        )
+        for key, values in listing.attributes.items()
+    )
+    return (
+        LocalizedText(listing.title, ORIGINAL),
+        LocalizedText(listing.description, ORIGINAL),
+        attributes,
+        LocalizedText(_condition_label(listing.condition), ORIGINAL),
+    )
+
+
+def _translated(listing: Listing, resolve: _Resolver, seller: Translation | None) -> _Parts:
+    seller_attributes: Mapping[str, tuple[str, ...]] = seller.attributes if seller else {}
+    title = resolve.text(listing.title, "title", seller.title if seller else None)
+    description = (
+        resolve.text(listing.description, "description", seller.description if seller else None)
+        if listing.description
+        else LocalizedText("", ORIGINAL)
+    )
+    attributes = []
+    for key, values in listing.attributes.items():
+        name = resolve.text(_attribute_label(key), f"attributes.{key}.name")
+        given = seller_attributes.get(key)
+        if given:
+            localized = tuple(LocalizedText(v, SELLER) for v in given)
+        else:
+            localized = tuple(resolve.text(v, f"attributes.{key}") for v in values)
+        attributes.append(LocalizedAttribute(key, name, localized))
+    condition_text = resolve.glossary.condition(listing.condition, resolve.target)
+    if condition_text is not None:
+        condition = LocalizedText(condition_text, GLOSSARY)
+    else:
+        condition = resolve.untranslated(_condition_label(listing.condition), "condition")
+    return title, description, tuple(attributes), condition
+
+
+def _attribute_label(key: str) -> str:
+    # Attribute keys are identifiers such as "color" or "age_group"; shown as display names
+    # ("Color", "Age group"), which is also how the glossary is looked up (case-insensitive).
+    return key.replace("_", " ").capitalize()
+
+
+_CONDITIONS: Final = {
+    "new": "New",
+    "used_like_new": "Used – like new",
+    "used_good": "Used – good",
+    "used_acceptable": "Used – acceptable",
+    "refurbished": "Refurbished",
+}
+
+
+def _condition_label(key: str) -> str:
+    return _CONDITIONS.get(key, key)

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from xborder import Listing, Money
+from xborder.localize.content import LocalizedContent, localize
+from xborder.localize.translate import CachedTranslation, MemoryTranslationCache, cache_key
+
+ON = date(2026, 10, 30)
+
+BASE: dict[str, Any] = {
+    "sku": "MUG-01",
+    "title": "Handmade stoneware mug",
+    "description": "<p>Thrown by hand.</p><script>alert(1)</script>",
+    "price": Money("24.00", "USD"),
+    "quantity": 3,
+    "attributes": {"color": ["Blue", "White"], "material": ["Stoneware"], "glaze": ["Ash"]},
+    "weight": {"value": "0.45", "unit": "kg"},
+    "dimensions": {"length": "12", "width": "9", "height": "10", "unit": "cm"},
+}
+
+
+def make(**changes: Any) -> Listing:
+    return Listing(**{**BASE, **changes})
+
+
+def codes(content: LocalizedContent) -> list[tuple[str, str | None]]:
+    return [(f.code, f.field) for f in content.findings]
+
+
+def test_same_language_keeps_everything_original() -> None:
+    content = localize(make(), "GB", on=ON)
+    assert content.language == "en" and content.locale == "en_GB"
+    assert content.title.text == "Handmade stoneware mug"
+    assert content.title.provenance.kind == "original"
+    assert [a.name.text for a in content.attributes] == ["Color", "Material", "Glaze"]
+    assert content.findings == ()
+
+
+def test_seller_translation_glossary_and_untranslated() -> None:
+    listing = make(translations={"de": {"title": "Handgemachte Steinzeugtasse"}})
+    content = localize(listing, "DE", on=ON)
+    assert content.title.text == "Handgemachte Steinzeugtasse"
+    assert content.title.provenance.kind == "seller"
+    color = content.attributes[0]
+    assert color.name.provenance.kind == "glossary"
+    assert [v.provenance.kind for v in color.values] == ["glossary", "glossary"]
+    assert content.condition.provenance.kind == "glossary"
+    # No German description anywhere: the source text stays, with a finding.
+    assert content.description.provenance.kind == "untranslated"
+    assert content.description.text == listing.description
+    assert ("localize.untranslated", "description") in codes(content)
+    glaze = content.attributes[2]
+    assert glaze.values[0].provenance.kind == "untranslated"
+    assert ("localize.untranslated", "attributes.glaze") in codes(content)
+
+
+def test_machine_translation_from_the_cache() -> None:
+    cache = MemoryTranslationCache()
+    listing = make()
+    for text, german in [
+        (listing.title, "Handgemachte Tasse"),
+        (listing.description, "<p>Von Hand.</p>"),
+    ]:
+        key = cache_key(text, "en", "de", "deepl")
+        cache.put(key, CachedTranslation(german, "deepl", "en", "de", date(2026, 10, 1)))
+    content = localize(listing, "DE", cache=cache, on=ON)
+    assert content.title.text == "Handgemachte Tasse"
+    assert content.title.provenance.kind == "machine"
+    assert content.title.provenance.provider == "deepl"
+    assert content.title.provenance.translated_at == date(2026, 10, 1)
+    assert str(content.title.provenance) == "machine (deepl, 2026-10-01)"
+    assert "description" not in [f.field for f in content.findings]
+
+
+def test_seller_attribute_translation_wins() -> None:
+    listing = make(translations={"de": {"attributes": {"glaze": ["Ascheglasur"]}}})
+    content = localize(listing, "DE", on=ON)
+    assert content.attributes[2].values[0].text == "Ascheglasur"
+    assert content.attributes[2].values[0].provenance.kind == "seller"
+
+
+def test_units_in_the_market_system() -> None:
+    us = localize(make(weight={"value": "0.9", "unit": "kg"}), "US", on=ON)
+    assert us.weight is not None
+    assert us.weight.unit == "lb"
+    assert us.weight.text == "1.98 lb"  # 0.9 / 0.45359237 = 1.984..., rounded for display only
+    light = localize(make(), "US", on=ON)  # 0.45 kg is under a pound: ounces
+    assert light.weight is not None
+    assert light.weight.unit == "oz"
+    de = localize(make(), "DE", on=ON)
+    assert de.weight is not None
+    assert de.weight.text == "450 g"
+    assert de.dimensions is not None
+    assert de.dimensions.unit == "cm"
+    assert us.dimensions is not None
+    assert us.dimensions.unit == "in"
+
+
+def test_channel_rules_applied() -> None:
+    listing = make(title="Mug " + "very " * 30 + "long")
+    content = localize(listing, "GB", channel="ebay", on=ON)
+    assert len(content.title.text) <= 80
+    assert ("channel.title_shortened", "title") in codes(content)
+    assert "<script" not in content.description.text
+    amazon = localize(make(), "GB", channel="amazon", on=ON)
+    assert "<p>" not in amazon.description.text
+    assert amazon.channel == "amazon"
+
+
+def test_price_formatted_for_the_market() -> None:
+    content = localize(make(), "DE", price=Money("25.99", "EUR"), on=ON)
+    assert content.price == "25,99\xa0€"
+    assert localize(make(), "DE", on=ON).price is None
+
+
+def test_japanese_market() -> None:
+    listing = make(translations={"ja": {"title": "手作りの炻器マグカップ"}})
+    content = localize(listing, "JP", on=ON)
+    assert content.language == "ja"
+    assert content.title.text == "手作りの炻器マグカップ"
+    assert content.attributes[1].values[0].provenance.kind == "glossary"
