@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from babel import Locale
 
@@ -74,8 +74,11 @@ GLOSSARY: Final = Provenance("glossary")
 UNTRANSLATED: Final = Provenance("untranslated")
 
 
-@dataclass(frozen=True, slots=True)
-class LocalizedText:
+# The per-text values are named tuples: a listing has dozens of them and localize() runs per
+# listing × market, so they must be cheap to build (a frozen dataclass costs ~4× more).
+
+
+class LocalizedText(NamedTuple):
     """A text in the market's language (or the source text, when untranslated)."""
 
     text: str
@@ -85,8 +88,7 @@ class LocalizedText:
         return self.text
 
 
-@dataclass(frozen=True, slots=True)
-class LocalizedAttribute:
+class LocalizedAttribute(NamedTuple):
     """An attribute's name and values in the market's language."""
 
     key: str
@@ -94,8 +96,7 @@ class LocalizedAttribute:
     values: tuple[LocalizedText, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class LocalizedMeasure:
+class LocalizedMeasure(NamedTuple):
     """A weight or size in the market's measurement system: the exact value(s) and the text."""
 
     values: tuple[Decimal, ...]
@@ -160,12 +161,15 @@ class _Resolver:
         self.providers = providers
         self.findings: list[Finding] = []
 
-    def text(self, text: str, field: str, seller: str | None = None) -> LocalizedText:
+    def text(
+        self, text: str, field: str, seller: str | None = None, *, terms: bool = True
+    ) -> LocalizedText:
         if seller:
             return LocalizedText(seller, SELLER)
-        term = self.glossary.lookup(text, source=self.source, target=self.target)
-        if term is not None:
-            return LocalizedText(term, GLOSSARY)
+        if terms:
+            term = self.glossary.lookup(text, source=self.source, target=self.target)
+            if term is not None:
+                return LocalizedText(term, GLOSSARY)
         machine = self.machine(text)
         if machine is not None:
             return machine
@@ -185,17 +189,20 @@ class _Resolver:
 
     def untranslated(self, text: str, field: str) -> LocalizedText:
         if text.strip():
-            self.findings.append(
-                Finding(
-                    "localize.untranslated",
-                    "warning",
-                    f"no {self.target} translation for this text: the {self.source} original "
-                    f"is shown. Add translations.{self.target} to the listing or run machine "
-                    f"translation first.",
-                    field=field,
-                )
-            )
+            self.findings.append(_untranslated_finding(field, self.source, self.target))
         return LocalizedText(text, UNTRANSLATED)
+
+
+@lru_cache(maxsize=4096)
+def _untranslated_finding(field: str, source: str, target: str) -> Finding:
+    # Findings are immutable values: one per (field, languages) serves every listing.
+    return Finding(
+        "localize.untranslated",
+        "warning",
+        f"no {target} translation for this text: the {source} original is shown. Add "
+        f"translations.{target} to the listing or run machine translation first.",
+        field=field,
+    )
 
 
 _MT_PROVIDERS: Final = ("deepl", "libretranslate")
@@ -295,9 +302,16 @@ def _original(listing: Listing) -> _Parts:
 
 def _translated(listing: Listing, resolve: _Resolver, seller: Translation | None) -> _Parts:
     seller_attributes: Mapping[str, tuple[str, ...]] = seller.attributes if seller else {}
-    title = resolve.text(listing.title, "title", seller.title if seller else None)
+    # The glossary holds terms (attribute names and values, conditions, units), not sentences:
+    # titles and descriptions are never looked up in it.
+    title = resolve.text(listing.title, "title", seller.title if seller else None, terms=False)
     description = (
-        resolve.text(listing.description, "description", seller.description if seller else None)
+        resolve.text(
+            listing.description,
+            "description",
+            seller.description if seller else None,
+            terms=False,
+        )
         if listing.description
         else LocalizedText("", ORIGINAL)
     )

@@ -128,15 +128,43 @@ def localize_dimensions(
     ((Decimal('30.5'), Decimal('22.9'), Decimal('25.4')), 'cm')
     """
     _check_measurement(measurement)
-    factor = _MM_PER[dims.unit]
-    millimetres = [side * factor for side in (dims.length, dims.width, dims.height)]
+    source = dims.unit
+    sides = (dims.length, dims.width, dims.height)
     if measurement == "metric":
-        unit = "mm" if max(_display(mm, "mm") for mm in millimetres) < 10 else "cm"
-        divisor = _MM_PER[unit]
+        unit = "cm"
+        values = [_convert(side, source, "cm") for side in sides]
+        if max(values) < _ONE_CM_IN_CM:
+            unit = "mm"
+            values = [_convert(side, source, "mm") for side in sides]
     else:
-        unit, divisor = "in", _MM_PER_INCH
-    length, width, height = (_display(_divide(mm, divisor), unit) for mm in millimetres)
+        unit = "in"
+        values = [_convert(side, source, "in") for side in sides]
+    step = _STEP[unit]
+    length, width, height = (_round(value, step) for value in values)
     return (length, width, height), unit
+
+
+# Conversions go through the exact millimetres-per-unit table: one multiplication and, unless
+# the target is the millimetre, one division in the fixed 28-digit context (exact except for
+# inches, whose ratio to the metre is not a finite decimal fraction, and rounded for display
+# only afterwards).
+_ONE_CM_IN_CM: Final = Decimal("0.95")  # rounds up to 1.0 cm: below that, show millimetres
+_RATIO: Final = {
+    (a, b): (_MM_PER[a], _MM_PER[b]) for a in ("mm", "cm", "in") for b in ("mm", "cm", "in")
+}
+
+
+def _convert(value: Decimal, source: str, target: str) -> Decimal:
+    if source == target:
+        return value
+    numerator, denominator = _RATIO[source, target]
+    product = _CTX.multiply(value, numerator)
+    return product if denominator == 1 else _CTX.divide(product, denominator)
+
+
+def _round(value: Decimal, step: Decimal) -> Decimal:
+    rounded = value.quantize(step, rounding=ROUND_HALF_UP, context=_CTX)
+    return step if value > 0 and rounded < step else rounded
 
 
 def _check_measurement(measurement: object) -> None:
@@ -149,9 +177,7 @@ def _divide(value: Decimal, divisor: Decimal) -> Decimal:
 
 
 def _display(value: Decimal, unit: str) -> Decimal:
-    step = _STEP[unit]
-    rounded = value.quantize(step, rounding=ROUND_HALF_UP, context=_CTX)
-    return step if value > 0 and rounded < step else rounded
+    return _round(value, _STEP[unit])
 
 
 # -- formatting ----------------------------------------------------------------------------
@@ -257,14 +283,26 @@ class _Measure:
         self.constant = affixes["other"] if len(set(affixes.values())) == 1 else None
         self.plural = plural
         self.plurals: dict[str, str] = {}  # str(value) -> category; '1' and '1.0' differ
+        # Formatted numbers per value: catalogs repeat the same sizes and weights. Keyed by
+        # the value's text, since Decimal('1') and Decimal('1.0') format differently.
+        self.numbers: dict[str, str] = {}
 
     def format(self, value: Decimal | int) -> str:
         prefix, suffix = self.constant or self._affixes(value)
-        return prefix + self.number(value) + suffix
+        return prefix + self._number(value) + suffix
 
     def format_many(self, values: Sequence[Decimal | int]) -> str:
         prefix, suffix = self.constant or self._affixes(values[-1])
-        return prefix + DIMENSION_SEPARATOR.join(self.number(v) for v in values) + suffix
+        return prefix + DIMENSION_SEPARATOR.join([self._number(v) for v in values]) + suffix
+
+    def _number(self, value: Decimal | int) -> str:
+        key = str(value)
+        text = self.numbers.get(key)
+        if text is None:
+            if len(self.numbers) >= 4096:
+                self.numbers.clear()
+            text = self.numbers[key] = self.number(value)
+        return text
 
     def _affixes(self, value: Decimal | int) -> tuple[str, str]:
         key = str(value)

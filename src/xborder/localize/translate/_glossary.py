@@ -36,6 +36,8 @@ CONDITION_TERMS: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
+_MEMO_LIMIT: Final = 65_536
+
 _DASHES = re.compile(r"\s*[-‐‑‒–—―−]\s*")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 
@@ -99,6 +101,9 @@ class Glossary:
         frozen: dict[str, Mapping[str, Mapping[str, str]]] = {}
         self._folded: dict[str, tuple[str, str]] = {}
         self._exact: dict[str, tuple[str, str]] = {}
+        # Answers per (text, source, target, group): localize() asks the same attribute
+        # names and values for every listing. Bounded; emptied when full.
+        self._memo: dict[tuple[str, str, str, str | None], str | None] = {}
         seen: dict[tuple[str, str], Mapping[str, str]] = {}
         for group, entries in terms.items():
             group_terms: dict[str, Mapping[str, str]] = {}
@@ -223,6 +228,18 @@ class Glossary:
         a ``target`` the glossary does not cover gives None. Regional targets use their
         language (``"fr-CA"`` → French); Swiss and Liechtenstein German write "ss" for "ß".
         """
+        memo_key = (text, source, target, group)
+        try:
+            return self._memo[memo_key]
+        except (KeyError, TypeError):
+            pass
+        answer = self._lookup(text, source=source, target=target, group=group)
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        self._memo[memo_key] = answer
+        return answer
+
+    def _lookup(self, text: str, *, source: str, target: str, group: str | None) -> str | None:
         if parse_language(source).language != self.source_language:
             raise ValueError(
                 f"source: the glossary translates from {self.source_language!r} only, "
