@@ -51,3 +51,17 @@ def test_demo_missing_catalog(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_usage_error() -> None:
     with pytest.raises(SystemExit):
         main([])
+
+
+def test_demo_shows_localized_content_with_provenance() -> None:
+    text = run("demo", "--limit", "1")
+    section = text[text.index("Localized for buyers in") :]
+    assert "DE (de_DE, metric)" in section
+    assert "JP (ja_JP, metric)" in section
+    assert "Ridgeline Steinzeugtasse 350 ml" in section  # the seller's German title
+    assert "Farbe: Blau, Weiß" in section  # glossary
+    assert "カラー: ブルー, ホワイト" in section
+    assert "seller" in section
+    assert "glossary" in section
+    assert "17,8 × 15,2 × 15,2 cm" in section  # 7 × 6 × 6 in, in the market's system
+    assert "41,99 €" in section

@@ -11,25 +11,31 @@ import argparse
 import os
 import sys
 import time
-import unicodedata
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
 from xborder import rates as rates_module
+from xborder._text import table
 from xborder.catalog import read_catalog, read_csv
 from xborder.errors import XborderError
+from xborder.listing import Listing
+from xborder.localize.content import localize
 from xborder.localize.formatting import format_price
 from xborder.markets import Market
 from xborder.markets import _cli as markets_cli
 from xborder.pricing import PriceQuote, PricingPolicy, quote
 
-__all__ = ["DEMO_MARKETS", "DEMO_POLICY", "main"]
+__all__ = ["DEMO_LOCALIZED", "DEMO_MARKETS", "DEMO_POLICY", "main"]
 
 #: The markets the demo prices into: the euro twice (two locales), then nine other currencies.
 DEMO_MARKETS = ("DE", "FR", "GB", "JP", "CA", "AU", "CH", "SE", "PL", "MX")
+
+#: The markets whose buyers read another language, for the demo's localization section.
+DEMO_LOCALIZED = ("DE", "JP")
 
 #: The demo's policy: a 2 % FX buffer, VAT added where prices are shown tax-inclusive, and
 #: the endings buyers in those markets are used to.
@@ -55,23 +61,6 @@ def _sample_catalog() -> Path:
     if packaged.is_file():
         return packaged
     return Path(__file__).resolve().parents[2] / "examples" / "catalog.csv"
-
-
-def _width(text: str) -> int:
-    # East Asian wide and full-width characters (￥, 円) take two terminal cells.
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _table(rows: Sequence[Sequence[str]], out: TextIO, right: frozenset[int]) -> None:
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for n, row in enumerate(rows):
-        cells = []
-        for i, cell in enumerate(row):
-            pad = " " * (widths[i] - _width(cell))
-            cells.append(pad + cell if i in right and n else cell + pad)
-        out.write("  ".join(cells).rstrip() + "\n")
-        if n == 0:
-            out.write("  ".join("-" * w for w in widths) + "\n")
 
 
 def _short_rate(value: Decimal) -> str:
@@ -100,9 +89,12 @@ def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
 
     started = time.perf_counter()
     quotes: list[tuple[str, Market, PriceQuote]] = []
+    kept: list[Listing] = []  # the listings shown, for the localization section
     listings = 0
     for listing in reader:
         listings += 1
+        if limit is None or len(kept) < limit:
+            kept.append(listing)
         for market in markets:
             q = quote(
                 listing.price,
@@ -155,7 +147,7 @@ def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
                 note(rate.source) if rate else "-",
             )
         )
-    _table(rate_rows, out, right=frozenset({4, 5}))
+    table(rate_rows, out, right=frozenset({4, 5}))
     for text, mark in notes.items():
         out.write(f"{mark} {text}\n")
     out.write(
@@ -186,7 +178,7 @@ def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
                 _visible(format_price(q.price, market.locale)),
             )
         )
-    _table(rows, out, right=frozenset({2, 3, 6}))
+    table(rows, out, right=frozenset({2, 3, 6}))
     hidden = listings - len(shown_skus)
     out.write("\n")
     if hidden > 0:
@@ -197,7 +189,62 @@ def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
     )
     for error in reader.errors:
         out.write(f"skipped: {error}\n")
+    _localized(out, kept, quotes, on=on)
     return 0
+
+
+def _localized(
+    out: TextIO,
+    listings: Sequence[Listing],
+    quotes: Sequence[tuple[str, Market, PriceQuote]],
+    *,
+    on: date,
+) -> None:
+    """Print the shown listings as buyers in :data:`DEMO_LOCALIZED` read them on eBay."""
+    prices = {(sku, market.country): q.price for sku, market, q in quotes}
+    markets = [Market.for_country(code, on=on) for code in DEMO_LOCALIZED]
+    described = ", ".join(f"{m.country} ({m.locale}, {m.measurement})" for m in markets)
+    out.write(
+        f"\nLocalized for buyers in {described} on channel ebay, offline: text from the "
+        f"seller's translations and xborder's glossary (no machine translation was run)\n\n"
+    )
+    rows: list[tuple[str, ...]] = [("sku", "market", "field", "text", "from")]
+    for listing in listings:
+        for market in markets:
+            content = localize(
+                listing,
+                market,
+                channel="ebay",
+                price=prices.get((listing.sku, market.country)),
+                on=on,
+            )
+            first = (listing.sku, market.country)
+            rows.append((*first, "title", content.title.text, str(content.title.provenance)))
+            first = ("", "")
+            for attribute in content.attributes:
+                kinds = {str(v.provenance) for v in attribute.values}
+                names = str(attribute.name.provenance)
+                rows.append(
+                    (
+                        *first,
+                        attribute.key,
+                        f"{attribute.name.text}: " + ", ".join(v.text for v in attribute.values),
+                        " / ".join(sorted({names} | kinds)),
+                    )
+                )
+            rows.append(
+                (*first, "condition", content.condition.text, str(content.condition.provenance))
+            )
+            if content.weight is not None:
+                rows.append((*first, "weight", content.weight.text, "converted"))
+            if content.dimensions is not None:
+                rows.append((*first, "size", content.dimensions.text, "converted"))
+            if content.price is not None:
+                rows.append((*first, "price", _visible(content.price), "quoted"))
+            notes = sorted({f"{f.code} ({f.field})" for f in content.findings})
+            if notes:
+                rows.append((*first, "findings", "; ".join(notes), ""))
+    table(rows, out)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -121,3 +121,13 @@ def test_japanese_market() -> None:
     assert content.language == "ja"
     assert content.title.text == "手作りの炻器マグカップ"
     assert content.attributes[1].values[0].provenance.kind == "glossary"
+
+
+def test_quantities_are_written_the_market_way() -> None:
+    listing = make(attributes={"capacity": ["350 ml"], "size": ["1.5 l"]})
+    content = localize(listing, "DE", on=ON)
+    capacity, size = content.attributes
+    assert capacity.values[0].text == "350\xa0ml"  # CLDR de: a no-break space
+    assert capacity.values[0].provenance.kind == "measure"
+    assert size.values[0].text == "1,5\xa0l"
+    assert content.findings == () or all(f.field == "description" for f in content.findings)

@@ -8,6 +8,7 @@ translated keeps the seller's words with a ``localize.untranslated`` finding.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -45,7 +46,7 @@ __all__ = [
     "localize",
 ]
 
-ProvenanceKind = Literal["original", "seller", "glossary", "machine", "untranslated"]
+ProvenanceKind = Literal["original", "seller", "glossary", "machine", "measure", "untranslated"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +55,9 @@ class Provenance:
 
     ``original``: the listing is already in the market's language; ``seller``: the seller's
     own translation; ``glossary``: xborder's reviewed glossary; ``machine``: a machine
-    translation by ``provider`` on ``translated_at``; ``untranslated``: nobody translated it,
-    so the seller's source text is shown.
+    translation by ``provider`` on ``translated_at``; ``measure``: a quantity such as
+    "350 ml" written with the market's CLDR unit pattern (same unit, same value);
+    ``untranslated``: nobody translated it, so the seller's source text is shown.
     """
 
     kind: ProvenanceKind
@@ -71,6 +73,7 @@ class Provenance:
 ORIGINAL: Final = Provenance("original")
 SELLER: Final = Provenance("seller")
 GLOSSARY: Final = Provenance("glossary")
+MEASURE: Final = Provenance("measure")
 UNTRANSLATED: Final = Provenance("untranslated")
 
 
@@ -144,7 +147,7 @@ def _seller_translation(listing: Listing, locale: str, language: str) -> Transla
 class _Resolver:
     """Finds a text in the market's language: seller, glossary, cache — in that order."""
 
-    __slots__ = ("cache", "findings", "glossary", "providers", "source", "target")
+    __slots__ = ("cache", "findings", "glossary", "locale", "providers", "source", "target")
 
     def __init__(
         self,
@@ -153,9 +156,11 @@ class _Resolver:
         words: Glossary,
         cache: TranslationCache | None,
         providers: tuple[str, ...],
+        locale: str = "",
     ) -> None:
         self.source = source
         self.target = target
+        self.locale = locale
         self.glossary = words
         self.cache = cache
         self.providers = providers
@@ -170,6 +175,9 @@ class _Resolver:
             term = self.glossary.lookup(text, source=self.source, target=self.target)
             if term is not None:
                 return LocalizedText(term, GLOSSARY)
+            quantity = _quantity(text, self.locale)
+            if quantity is not None:
+                return LocalizedText(quantity, MEASURE)
         machine = self.machine(text)
         if machine is not None:
             return machine
@@ -191,6 +199,25 @@ class _Resolver:
         if text.strip():
             self.findings.append(_untranslated_finding(field, self.source, self.target))
         return LocalizedText(text, UNTRANSLATED)
+
+
+# "350 ml", "1.5 kg", "12 fl oz": a number and a unit symbol, nothing else.
+_QUANTITY: Final = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(ml|l|g|kg|mm|cm|in|oz|lb|fl\.? ?oz)", re.IGNORECASE
+)
+_QUANTITY_UNITS: Final = {"fl oz": "fl_oz", "fl. oz": "fl_oz", "floz": "fl_oz", "fl.oz": "fl_oz"}
+
+
+@lru_cache(maxsize=4096)
+def _quantity(text: str, locale: str) -> str | None:
+    # Quantities need no translation, only the market's way of writing them ("350 ml" is
+    # "350 ml" in German and "350 mL" in Japanese): the same value and unit through CLDR.
+    match = _QUANTITY.fullmatch(text.strip())
+    if match is None or not locale:
+        return None
+    unit = match.group(2).lower()
+    unit = _QUANTITY_UNITS.get(unit, unit)
+    return format_measure(Decimal(match.group(1)), unit, locale)
 
 
 @lru_cache(maxsize=4096)
@@ -238,7 +265,9 @@ def localize(
         content = _original(listing)
         findings: list[Finding] = []
     else:
-        resolver = _Resolver(listing.language, language, glossary(), cache, tuple(providers))
+        resolver = _Resolver(
+            listing.language, language, glossary(), cache, tuple(providers), locale
+        )
         content = _translated(listing, resolver, _seller_translation(listing, locale, language))
         findings = resolver.findings
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
 
+from xborder._text import table
 from xborder.clock import today
 from xborder.markets._market import Market
 from xborder.markets._periods import (
@@ -96,14 +97,6 @@ def _span(period: Period[Any]) -> str:
     return f"{start} → {end}"
 
 
-def _table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for n, row in enumerate(rows):
-        out.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() + "\n")
-        if n == 0:
-            out.write("  ".join("-" * w for w in widths) + "\n")
-
-
 # -- the table -----------------------------------------------------------------------------
 
 
@@ -145,7 +138,7 @@ def markets_table(out: TextIO, *, on: date) -> None:
     if as_of:
         out.write(f"facts researched as of {max(as_of).isoformat()}; ")
     out.write("`xborder markets CODE` shows one market's sources, notes and unverified items\n\n")
-    _table(rows, out)
+    table(rows, out)
     out.write(
         "\nunknown = not confirmed by the research (never read as 0); 0 = no threshold: "
         "duty/tax from the first unit.\nEU member states inherit the EU thresholds; "
