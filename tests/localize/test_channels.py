@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from xborder.errors import ConfigurationError
 from xborder.findings import Finding
-from xborder.localize import channels
 from xborder.localize.channels import (
     AMAZON,
     AMAZON_2025,
@@ -23,6 +22,8 @@ from xborder.localize.channels import (
     FACEBOOK,
     SMALL_WORDS,
     ChannelRules,
+    _fit,
+    _rules,
     channel_names,
     channel_rules,
     clean_description,
@@ -39,13 +40,13 @@ LONG_TITLE = (
 
 @pytest.fixture(autouse=True)
 def _restore_registry() -> Iterator[None]:
-    versions = {name: list(v) for name, v in channels._VERSIONS.items()}
-    aliases = dict(channels._ALIASES)
+    versions = {name: list(v) for name, v in _rules._VERSIONS.items()}
+    aliases = dict(_rules._ALIASES)
     yield
-    channels._VERSIONS.clear()
-    channels._VERSIONS.update(versions)
-    channels._ALIASES.clear()
-    channels._ALIASES.update(aliases)
+    _rules._VERSIONS.clear()
+    _rules._VERSIONS.update(versions)
+    _rules._ALIASES.clear()
+    _rules._ALIASES.update(aliases)
 
 
 def custom(**changes: object) -> ChannelRules:
@@ -95,7 +96,7 @@ def test_registering_twice_needs_replace() -> None:
         register_channel(custom(title_max=50))
     register_channel(custom(title_max=50), replace=True)
     assert channel_rules("acme").title_max == 50
-    assert len(channels._VERSIONS["acme"]) == 1
+    assert len(_rules._VERSIONS["acme"]) == 1
 
 
 def test_a_new_dated_version_does_not_replace_the_old_one() -> None:
@@ -449,8 +450,8 @@ def test_description_results_are_cached_per_text_and_rules() -> None:
 
 
 def test_the_description_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(channels, "_CACHE_SIZE", 3)
-    channels._DESCRIPTIONS.clear()
+    monkeypatch.setattr(_fit, "_CACHE_SIZE", 3)
+    _fit._DESCRIPTIONS.clear()
     for i in range(10):
         clean_description(f"text {i}", EBAY)
-    assert len(channels._DESCRIPTIONS) == 3
+    assert len(_fit._DESCRIPTIONS) == 3
