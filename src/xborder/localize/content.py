@@ -107,8 +107,7 @@ class LocalizedMeasure(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class LocalizedContent:
+class LocalizedContent(NamedTuple):
     """What a buyer in ``market`` reads about one listing, with the provenance of each part."""
 
     sku: str
@@ -131,6 +130,7 @@ def _language_of(locale: str) -> str:
     return Locale.parse(locale).language
 
 
+@lru_cache(maxsize=1024)
 def _same_language(a: str, b: str) -> bool:
     return a.replace("_", "-").split("-")[0].lower() == b.replace("_", "-").split("-")[0].lower()
 
@@ -351,7 +351,8 @@ def _translated(listing: Listing, resolve: _Resolver, seller: Translation | None
         if given:
             localized = tuple(LocalizedText(v, SELLER) for v in given)
         else:
-            localized = tuple(resolve.text(v, f"attributes.{key}") for v in values)
+            field = f"attributes.{key}"
+            localized = tuple([resolve.text(v, field) for v in values])
         attributes.append(LocalizedAttribute(key, name, localized))
     condition_text = resolve.glossary.condition(listing.condition, resolve.target)
     if condition_text is not None:
