@@ -1,0 +1,1 @@
+"""Built-in compliance rules, one module per family."""
