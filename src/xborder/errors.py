@@ -23,7 +23,8 @@ handles the built-in exceptions keeps working::
     │   └── TranslatorQuotaError           the quota or rate limit is exhausted
     ├── InvalidListingError (ValueError)   a listing (or catalog row) that fails validation
     │   └── CatalogError                   a catalog file that cannot be read at all
-    └── PricingError (ValueError)          a policy that cannot be built or applied
+    ├── PricingError (ValueError)          a policy that cannot be built or applied
+    └── ComplianceError                    ensure_compliant(): the report has errors (.report)
 
 Warnings: :class:`StaleRatesWarning` for a bundled (dated) snapshot used past its age.
 """
@@ -32,10 +33,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xborder.compliance import Report
 
 __all__ = [
     "CatalogError",
+    "ComplianceError",
     "ConfigurationError",
     "CurrencyMismatchError",
     "FieldError",
@@ -309,3 +314,21 @@ class CatalogError(InvalidListingError):
 
 class PricingError(XborderError, ValueError):
     """A pricing policy that cannot be built, or cannot be applied to a market."""
+
+
+class ComplianceError(XborderError):
+    """A listing that fails the compliance check: ``report`` holds every finding.
+
+    Raised by :func:`xborder.compliance.ensure_compliant` when the
+    :class:`~xborder.compliance.Report` has at least one error finding; the message names
+    the listing, the market and the first error.
+    """
+
+    def __init__(self, report: Report) -> None:
+        errors = report.errors
+        where = f"{report.sku or 'listing'} for {report.market}"
+        if report.channel is not None:
+            where += f" on {report.channel}"
+        first = f"; first: {errors[0].code}: {errors[0].message}" if errors else ""
+        super().__init__(f"{where} is not compliant: {len(errors)} error(s){first}")
+        self.report = report

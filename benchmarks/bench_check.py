@@ -1,0 +1,145 @@
+"""check() with every registered rule against validating and dumping the reference listing.
+
+The bar: xborder.compliance.check() with the full rule set (every rule registered in the
+``xborder.rules`` entry-point group: customs, identifiers, channel, dangerous_goods,
+restricted, sanctions, gpsr, epr, tax), each call on a distinct listing, costs at most 1.5x
+of ``RefListing.model_validate(payload)`` + ``model_dump_json()`` of the reference listing
+model (imported from bench_localize.py), measured in the same run.
+
+Distinct listings: every call gets its own Listing (own SKU, own title, own attribute
+values) built from the sample catalog; descriptions repeat across variants as they do in
+real catalogs. Per-text caches (keyword scans, fitted titles, active-content checks) may
+serve repeated texts; no whole report is cached.
+
+If a registered rule's module does not exist yet, the run measures the rules that load and
+says which are missing.
+
+    python benchmarks/bench_check.py [--rounds 5] [--listings 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+from bench_localize import RefListing, make_payload
+
+import xborder as xb
+from xborder import _plugins
+from xborder.compliance import Rule, check, registered_rules
+from xborder.compliance._registry import GROUP
+
+MARKETS = ("DE", "FR", "JP", "US")
+
+
+def distinct_listings(n: int) -> list[xb.Listing]:
+    """n listings, each with its own SKU, title and attribute values, from the sample catalog."""
+    root = Path(__file__).resolve().parent.parent
+    catalog = list(xb.read_catalog(root / "examples" / "catalog.csv"))
+    out = []
+    for i in range(n):
+        base = catalog[i % len(catalog)]
+        attributes = {k: tuple(f"{v} {i}" for v in values) for k, values in base.attributes.items()}
+        out.append(
+            base.model_copy(
+                update={
+                    "sku": f"{base.sku[:40]}-{i}",
+                    "title": f"{base.title[:60]} No. {i}",
+                    "attributes": attributes,
+                }
+            )
+        )
+    return out
+
+
+def full_rule_set() -> tuple[tuple[Rule, ...], list[str]]:
+    """The registered rules (as check(rules=None) runs them), and the names not written yet.
+
+    When every registered module exists this is exactly ``registered_rules()``; otherwise
+    the rules that load, in the same order.
+    """
+    missing = [
+        ep.name
+        for ep in _plugins.entry_points(GROUP)
+        if importlib.util.find_spec(ep.value.partition(":")[0]) is None
+    ]
+    if not missing:
+        return registered_rules(), []
+    loaded = [ep for ep in _plugins.entry_points(GROUP) if ep.name not in missing]
+    return tuple(ep.load() for ep in sorted(loaded, key=lambda ep: ep.name)), missing
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--listings", type=int, default=2000)
+    args = parser.parse_args()
+
+    on = xb.rates.bundled().as_of
+    markets = [xb.Market.for_country(code, on=on) for code in MARKETS]
+    rules, missing = full_rule_set()
+    listings = distinct_listings(args.listings)
+    payloads = [make_payload(i) for i in range(args.listings)]
+    # Warm both paths once (market data, compiled patterns, rule data); then every timed call
+    # is on a listing it has not seen in this round.
+    for listing in listings[:50]:
+        for market in markets:
+            check(listing, market, channel="ebay", on=on, rules=rules)
+    for payload in payloads[:50]:
+        RefListing.model_validate(payload).model_dump_json()
+
+    per_check: list[float] = []
+    per_reference: list[float] = []
+    findings = 0
+    for r in range(args.rounds):
+        market = markets[r % len(markets)]
+        started = time.perf_counter()
+        for listing in listings:
+            findings += len(check(listing, market, channel="ebay", on=on, rules=rules).findings)
+        per_check.append((time.perf_counter() - started) / len(listings))
+        started = time.perf_counter()
+        for payload in payloads:
+            RefListing.model_validate(payload).model_dump_json()
+        per_reference.append((time.perf_counter() - started) / len(payloads))
+
+    chk = statistics.median(per_check) * 1e6
+    ref = statistics.median(per_reference) * 1e6
+    print(
+        f"{args.listings} distinct listings per round, {args.rounds} rounds "
+        f"(markets {', '.join(MARKETS)} in turn; channel ebay)"
+    )
+    print(f"rules: {', '.join(rule.name for rule in rules)}")
+    if missing:
+        print(f"not measured (module not written yet): {', '.join(missing)}")
+    print(f"findings per check: {findings / (args.rounds * len(listings)):.1f}")
+    print(f"check():                               median {chk:.1f} us per call")
+    print(f"reference model_validate + dump_json:  median {ref:.1f} us per call")
+    ratio = chk / ref
+    print(f"check() / reference: {ratio:.2f}x (goal <= 1.5x)")
+    print("per rule (check() with that rule alone, minus check() with no rule; us per call):")
+    base = _per_call(listings, markets, on, ())
+    for rule in rules:
+        print(f"  {rule.name:<16} {_per_call(listings, markets, on, (rule,)) - base:6.1f}")
+    print(f"  {'(engine)':<16} {base:6.1f}")
+    return 0 if ratio <= 1.5 else 1
+
+
+def _per_call(
+    listings: list[xb.Listing], markets: list[xb.Market], on: date, rules: tuple[Rule, ...]
+) -> float:
+    """Median over the markets of the time per check() call, in microseconds."""
+    times = []
+    for market in markets:
+        started = time.perf_counter()
+        for listing in listings:
+            check(listing, market, channel="ebay", on=on, rules=rules)
+        times.append((time.perf_counter() - started) / len(listings))
+    return statistics.median(times) * 1e6
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

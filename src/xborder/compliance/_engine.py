@@ -1,0 +1,294 @@
+"""The compliance engine: run the rules on one listing, collect a :class:`Report`.
+
+:func:`check` builds the :class:`Context` (market on the day, channel rules, seller regimes),
+runs every rule, turns a rule that raises into an ``engine.rule_failed`` error finding,
+drops the suppressed codes into ``Report.suppressed`` and sorts the findings.
+:func:`ensure_compliant` is the raising form (DESIGN decision 6).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from functools import cache, lru_cache
+from importlib import resources
+from importlib.metadata import PackageNotFoundError, version
+from typing import Final
+
+from xborder.clock import today
+from xborder.compliance._context import ALL_REGIMES, Context, Regime, Rule
+from xborder.compliance._registry import registered_rules, validate_rules
+from xborder.compliance._report import Report, sort_findings
+from xborder.errors import ComplianceError, ConfigurationError
+from xborder.findings import Finding
+from xborder.listing import Listing, Seller
+from xborder.localize.channels import ChannelRules, channel_rules
+from xborder.markets import Market
+
+__all__ = ["check", "data_version", "ensure_compliant"]
+
+#: Where the engine's own findings are explained.
+DOCS: Final = "https://github.com/xborder/xborder/blob/main/docs/compliance.md"
+
+_CODE_PATTERN: Final = r"[a-z][a-z0-9_]*"
+
+
+def check(
+    listing: Listing,
+    market: Market | str,
+    *,
+    channel: str | ChannelRules | None = None,
+    on: date | None = None,
+    seller: Seller | None = None,
+    rules: Sequence[Rule] | None = None,
+    suppress: Iterable[str] = (),
+) -> Report:
+    """Check ``listing`` against the rules in force in ``market`` on ``on``; return a Report.
+
+    Args:
+        listing: the listing as the seller wrote it.
+        market: a :class:`~xborder.markets.Market` or a country code (``"DE"``).
+        channel: a channel registry name (``"ebay"``, ``"amazon"``, ``"facebook"`` or
+            ``"meta"``), a :class:`ChannelRules`, or None (no channel rules apply).
+        on: the day whose rules apply; default: the Market's own day when a Market is
+            given, else today (UTC). A Market built for another day is rebuilt for ``on``
+            (same country, language and any non-default currency), so that its dated facts
+            and the rules agree.
+        seller: who sells; its ``regimes`` choose the sanctions and product-law regimes.
+            None applies all of US, EU and UK (the strictest result counts) and adds the
+            info finding ``engine.strictest_regime``.
+        rules: the rules to run; None runs every rule registered in the ``xborder.rules``
+            entry-point group (the built-ins included), loaded once.
+        suppress: finding codes to drop: exact (``"customs.weight_missing"``) or a whole
+            family (``"customs.*"``); dropped findings stay in ``Report.suppressed``.
+
+    A rule never makes ``check`` raise: an exception inside a rule becomes an
+    ``engine.rule_failed`` error finding naming the rule and the exception type.
+
+    Raises:
+        UnknownMarketError: ``market`` is not a country code xborder knows.
+        ConfigurationError: an unknown channel name, a ``rules`` item that is not a rule,
+            or a ``suppress`` pattern that is not ``family.reason`` or ``family.*``.
+        PluginError: with ``rules=None``, a registered rule fails to load or validate.
+    """
+    if isinstance(market, Market):
+        day = on or market.on or today()
+        target = market if market.on in (None, day) else _market_on(market, day)
+    else:
+        day = on or today()
+        target = Market.for_country(market, on=day)
+    if channel is None or isinstance(channel, ChannelRules):
+        rules_of_channel = channel
+    elif isinstance(channel, str):
+        rules_of_channel = channel_rules(channel, on=day)
+    else:
+        raise ConfigurationError(
+            f"channel: expected a channel name or ChannelRules, got {type(channel).__name__}"
+        )
+    active, names = _active(registered_rules() if rules is None else rules)
+    if suppress:
+        patterns = (suppress,) if isinstance(suppress, str) else tuple(suppress)
+        for pattern in patterns:
+            if not isinstance(pattern, str):
+                raise ConfigurationError(
+                    f"suppress: expected finding codes as text, got {pattern!r}"
+                )
+        exact, families = _suppression(patterns)
+    else:
+        exact = families = frozenset()
+
+    regimes = _regimes(seller) if seller is not None else ()
+    context = Context(
+        listing,
+        target,
+        day,
+        rules_of_channel,
+        seller,
+        regimes or ALL_REGIMES,
+        _language(target.locale),
+    )
+    found: list[Finding] = [] if regimes else [_STRICTEST]
+    for rule, name in zip(active, names, strict=True):
+        try:
+            for finding in rule.check(context):
+                if not isinstance(finding, Finding):
+                    raise TypeError(f"yielded {type(finding).__name__}, not a Finding")
+                found.append(finding)
+        except Exception as exc:
+            found.append(_rule_failed(name, type(exc).__name__))
+
+    kept = found
+    dropped: list[Finding] = []
+    if exact or families:
+        kept = []
+        for finding in found:
+            family, _, _ = finding.code.partition(".")
+            (dropped if finding.code in exact or family in families else kept).append(finding)
+    sku = getattr(listing, "sku", None)
+    return Report(
+        sku if isinstance(sku, str) else None,
+        target.country,
+        rules_of_channel.name if rules_of_channel is not None else None,
+        day,
+        sort_findings(kept),
+        sort_findings(dropped) if dropped else (),
+        names,
+        data_version(),
+    )
+
+
+def ensure_compliant(
+    listing: Listing,
+    market: Market | str,
+    *,
+    channel: str | ChannelRules | None = None,
+    on: date | None = None,
+    seller: Seller | None = None,
+    rules: Sequence[Rule] | None = None,
+    suppress: Iterable[str] = (),
+) -> Report:
+    """Run :func:`check` and return the report; raise when it has an error finding.
+
+    Raises:
+        ComplianceError: the report is not ``ok``; ``.report`` holds every finding.
+        UnknownMarketError, ConfigurationError, PluginError: as :func:`check`.
+    """
+    report = check(
+        listing,
+        market,
+        channel=channel,
+        on=on,
+        seller=seller,
+        rules=rules,
+        suppress=suppress,
+    )
+    if not report.ok:
+        raise ComplianceError(report)
+    return report
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _regimes(seller: Seller) -> tuple[Regime, ...]:
+    regimes = getattr(seller, "regimes", ())
+    if not isinstance(regimes, tuple):
+        return ()
+    return tuple(r for r in ALL_REGIMES if r in regimes)
+
+
+@lru_cache(maxsize=1024)
+def _market_on(market: Market, day: date) -> Market:
+    """Return ``market`` as it is on ``day``: same country, language and custom currency."""
+    language = _language(market.locale)
+    usual = Market.for_country(market.country, on=market.on or day, language=language)
+    currency = None if market.currency == usual.currency else market.currency
+    return Market.for_country(market.country, on=day, language=language, currency=currency)
+
+
+@lru_cache(maxsize=256)
+def _language(locale: str) -> str:
+    return locale.replace("-", "_").split("_")[0].lower()
+
+
+@lru_cache(maxsize=256)
+def _suppression(patterns: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    exact: set[str] = set()
+    families: set[str] = set()
+    for pattern in patterns:
+        family, dot, reason = pattern.partition(".")
+        if not (dot and re.fullmatch(_CODE_PATTERN, family)):
+            raise ConfigurationError(
+                f"suppress: {pattern!r} is not a finding code ('family.reason' or 'family.*')"
+            )
+        if reason == "*":
+            families.add(family)
+        elif re.fullmatch(_CODE_PATTERN, reason):
+            exact.add(pattern)
+        else:
+            raise ConfigurationError(
+                f"suppress: {pattern!r} is not a finding code ('family.reason' or 'family.*')"
+            )
+    return frozenset(exact), frozenset(families)
+
+
+_ACTIVE: dict[tuple[int, ...], tuple[tuple[Rule, ...], tuple[str, ...]]] = {}  # by ids
+_Active = tuple[tuple[Rule, ...], tuple[str, ...]]
+#: The last (sequence, result) pair: one immutable tuple, read and replaced atomically.
+_last: tuple[Sequence[Rule], _Active] | None = None
+
+
+def _active(rules: Sequence[Rule]) -> _Active:
+    """Return the rules, validated, and their names; remembered per sequence of objects.
+
+    The cache holds the rule objects themselves, so an id in a key cannot be reused by
+    another object while the entry exists.
+    """
+    global _last
+    last = _last
+    if last is not None and last[0] is rules:  # the usual case: the same tuple every call
+        return last[1]
+    key = tuple(map(id, rules))
+    hit = _ACTIVE.get(key)
+    if hit is None:
+        checked = validate_rules(rules)
+        hit = (checked, tuple(rule.name for rule in checked))
+        if len(_ACTIVE) >= 64:
+            _ACTIVE.pop(next(iter(_ACTIVE)), None)
+        _ACTIVE[key] = hit
+    if isinstance(rules, tuple):  # immutable: safe to recognise by identity next time
+        _last = (rules, hit)
+    return hit
+
+
+_STRICTEST: Final = Finding(
+    "engine.strictest_regime",
+    "info",
+    "No seller was given, so the rules of the US, the EU and the UK were all applied and the "
+    "strictest result counts. Pass seller= to apply only the regimes that bind you.",
+    source=f"{DOCS}#regimes",
+)
+
+
+@lru_cache(maxsize=256)
+def _rule_failed(rule: str, error: str) -> Finding:
+    # The exception's message is left out on purpose: it can be huge or hold listing data.
+    return Finding(
+        "engine.rule_failed",
+        "error",
+        f"The {rule!r} rule failed with {error} and did not check this listing, so it is "
+        f"unchecked for that rule. This is a bug in the rule: report it to its author.",
+        source=f"{DOCS}#engine-findings",
+    )
+
+
+@cache
+def data_version() -> str:
+    """Return a stable identifier of the rule data in force in this installation.
+
+    ``"xborder <version>; facts <as_of> <digest>"``: the package version, the newest
+    ``as_of`` of the shipped facts (``xborder/data/facts/MANIFEST.json``) and a digest of
+    the manifest's file hashes, the dated market periods and every
+    ``xborder/compliance/data/*.json`` file. It changes whenever any of them changes.
+    """
+    try:
+        package = version("xborder")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        package = "0.0.0"
+    digest = hashlib.sha256()
+    data = resources.files("xborder").joinpath("data")
+    manifest = json.loads(data.joinpath("facts", "MANIFEST.json").read_text("utf-8"))
+    files = manifest.get("files", {})
+    for name in sorted(files):
+        digest.update(f"{name}:{files[name].get('sha256')}\n".encode())
+    digest.update(data.joinpath("market_periods.json").read_bytes())
+    rule_data = resources.files("xborder.compliance").joinpath("data")
+    if rule_data.is_dir():
+        for item in sorted(rule_data.iterdir(), key=lambda p: p.name):
+            if item.name.endswith(".json"):
+                digest.update(item.name.encode() + b"\n" + item.read_bytes())
+    as_of = max((str(f.get("as_of")) for f in files.values() if f.get("as_of")), default="?")
+    return f"xborder {package}; facts {as_of} {digest.hexdigest()[:12]}"

@@ -1,0 +1,335 @@
+"""Marketplace content rules: title limits, active content, contact details and images.
+
+Checks the text that would be sent to the channel: the seller's translation for the
+market's language when there is one, else the listing's own text (the same choice as
+:func:`xborder.localize.localize`; machine translations keep whatever the source says).
+Limits come from :class:`~xborder.localize.channels.ChannelRules` (docs/channels.md gives
+every limit and its source). Without a channel this rule finds nothing.
+
+* Title: what :func:`~xborder.localize.channels.fit_title` would change (banned characters,
+  repeated words, length) is reported with fit_title's own findings; a title that would be
+  left empty is an error.
+* Active content (scripts, event handlers, ``javascript:`` links): eBay blocks it (JavaScript
+  policy), Amazon and Meta allow no HTML at all. In a description it is removed when the
+  offer is prepared (a warning); in a title nothing removes it (an error).
+* Contact details and off-platform links: eBay's links policy allows no email addresses,
+  phone numbers or links off eBay (except product videos and legally required
+  information); Amazon's product detail page rules allow no phone numbers, email
+  addresses or website URLs in titles and descriptions.
+* Images: at least one; no more than the channel shows; https only.
+
+>>> from datetime import date
+>>> from xborder.compliance import check
+>>> from xborder.listing import Listing
+>>> from xborder.money import Money
+>>> mug = Listing(sku="MUG-1", title="Mug! Call +49 30 1234567", price=Money("20", "USD"),
+...               quantity=1, images=("https://img.example.com/mug.jpg",))
+>>> report = check(mug, "DE", channel="amazon", on=date(2026, 10, 30), rules=[RULE])
+>>> report.codes()
+('channel.contact_details', 'channel.title_banned_characters', 'engine.strictest_regime')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Final, Literal
+
+from xborder.compliance._context import Context
+from xborder.findings import Finding
+from xborder.localize import sanitize
+from xborder.localize.channels import ChannelRules, fit_title
+
+__all__ = ["RULE", "ChannelRule", "contact_details"]
+
+#: eBay links policy: no links off eBay except eBay pages, product videos, approved freight
+#: services and legally required information; no email addresses or phone numbers.
+EBAY_LINKS: Final = "https://www.ebay.ca/help/policies/listing-policies/links-policy?id=4248"
+#: amz_listing_policies (facts/sources.json): "Phone numbers, addresses, e-mail addresses,
+#: or website URLs" are not allowed in titles, descriptions, bullet points or images.
+AMAZON_CONTENT: Final = "https://sellercentral.amazon.com/gp/help/external/help.html?itemID=200390640&language=en_US&ref=efph_200390640_cont_G1801"
+
+_CONTACT_POLICIES: Final = {"ebay": EBAY_LINKS, "amazon": AMAZON_CONTENT}
+#: Channels that require at least one image (eBay picture policy; Amazon main image;
+#: Meta's required ``image_link``).
+_IMAGE_REQUIRED: Final = frozenset({"ebay", "amazon", "facebook"})
+
+_EMAIL: Final = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
+_URL: Final = re.compile(
+    r"\b(?:https?://|www\.)[^\s<>\"')\]]{1,2000}"
+    r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,4}\.(?:com|net|org|shop|store|biz|info|io|co\.uk)\b",
+    re.IGNORECASE,
+)
+# International numbers (+49 30 1234567), US style ((555) 123-4567, 555-123-4567), or a
+# number announced as one ("Tel: 030 1234567"). No nested repeats (no runaway backtracking);
+# the digit count is checked afterwards.
+_PHONE: Final = re.compile(
+    r"(?<![\w+])\+\d[\d\s()./-]{6,20}\d(?!\w)"
+    r"|\(\d{3}\)\s?\d{3}[-.\s]\d{4}\b"
+    r"|(?<![\w.-])\d{3}[-.]\d{3}[-.]\d{4}(?![\w.-])"
+    r"|\b(?:tel|phone|call(?:\s+us)?|whatsapp|telefon|téléphone|fax|mobile)\b\.?:?\s{0,3}"
+    r"\+?\d[\d\s()./-]{5,20}\d",
+    re.IGNORECASE,
+)
+# Cheap pre-checks: most titles and descriptions hold none of these, and then the full
+# patterns above never run.
+_MAY_LINK: Final = re.compile(
+    r"https?:|www\.|\.(?:com|net|org|shop|store|biz|info|io|co\.uk)\b", re.IGNORECASE
+)
+_MAY_PHONE: Final = re.compile(r"\d[\d\s()./-]{5,}\d")
+_IMG_TAG: Final = re.compile(r"<img\b[^>]{0,4000}>", re.IGNORECASE)
+_IMAGE_FILE: Final = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|heic|bmp|tiff?)(?:[?#]\S*)?$", re.I)
+_EBAY_DOMAIN: Final = re.compile(r"(?:^|[/.])ebay\.[a-z.]{2,6}(?:[/:?#]|$)", re.IGNORECASE)
+_NONWORD: Final = re.compile(r"[\W_]+")
+
+Kind = Literal["email address", "phone number", "web address"]
+
+
+def contact_details(text: str, *, channel: str = "") -> tuple[tuple[Kind, str], ...]:
+    """Return the contact details and off-platform links in ``text``: ``(kind, text)`` pairs.
+
+    Image addresses (``<img>`` tags, URLs of image files) do not count; for ``channel``
+    ``"ebay"`` links to eBay pages do not count either. Heuristic: it looks for email
+    addresses, phone numbers written as phone numbers, and web addresses.
+
+    >>> contact_details("Questions? Mail shop@example.com or visit www.example.com")
+    (('email address', 'shop@example.com'), ('web address', 'www.example.com'))
+    >>> contact_details("Mug 350 ml, 7.5 x 7.5 x 10 cm, EAN 4006381333931")
+    ()
+    """
+    return _contact_details(text[:100_000], channel)
+
+
+@lru_cache(maxsize=8192)
+def _contact_details(text: str, channel: str) -> tuple[tuple[Kind, str], ...]:
+    if "<" in text:
+        text = _IMG_TAG.sub(" ", text)
+    found: list[tuple[Kind, str]] = []
+    emails = [m.group() for m in _EMAIL.finditer(text)] if "@" in text else []
+    found += [("email address", e) for e in emails]
+    for match in _URL.finditer(text) if _MAY_LINK.search(text) else ():
+        url = match.group().rstrip(".,;:!?")
+        if _IMAGE_FILE.search(url) or any(url in e for e in emails):
+            continue
+        if channel == "ebay" and _EBAY_DOMAIN.search(url):
+            continue
+        found.append(("web address", url))
+    for match in _PHONE.finditer(text) if _MAY_PHONE.search(text) else ():
+        digits = sum(c.isdigit() for c in match.group())
+        if 7 <= digits <= 15:  # ITU-T E.164: at most 15 digits
+            found.append(("phone number", match.group().strip()))
+    return tuple(found)
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _sent_text(context: Context) -> tuple[str, str]:
+    """Return the (title, description) that would be sent in the market's language."""
+    listing = context.listing
+    title = _str(getattr(listing, "title", None))
+    description = _str(getattr(listing, "description", None))
+    translations = getattr(listing, "translations", None)
+    if not translations or not isinstance(translations, Mapping):
+        return title, description
+    language = context.language
+    if _base_language(_str(getattr(listing, "language", None)) or "en") == language:
+        return title, description
+    locale = context.market.locale
+    translation = None
+    for key in (locale.replace("_", "-"), locale, language):
+        try:
+            translation = translations.get(key)
+        except TypeError:  # an unhashable key type in a junk mapping
+            translation = None
+        if translation is not None:
+            break
+    if translation is None:
+        return title, description
+    return (
+        _str(getattr(translation, "title", None)) or title,
+        _str(getattr(translation, "description", None)) or description,
+    )
+
+
+@lru_cache(maxsize=256)
+def _base_language(code: str) -> str:
+    return code.replace("_", "-").split("-")[0].lower()
+
+
+class ChannelRule:
+    """The channel's content rules: titles, active content, contact details, images."""
+
+    name = "channel"
+
+    def check(self, context: Context) -> list[Finding]:
+        """Return findings for what the channel would refuse or change."""
+        rules = context.channel
+        if rules is None:
+            return []
+        findings: list[Finding] = []
+        title, description = _sent_text(context)
+        brand = _str(getattr(context.listing, "brand", None)) or None
+        findings += _title_findings(title, rules, brand)
+
+        if title and _active(title):
+            findings.append(_active_content(rules, "title"))
+        if description and _active(description):
+            findings.append(_active_content(rules, "description"))
+
+        policy = _CONTACT_POLICIES.get(rules.name)
+        if policy is not None:
+            for field, text in (("title", title), ("description", description)):
+                found = contact_details(text, channel=rules.name) if text else ()
+                if found:
+                    findings.append(_contact_finding(rules, field, found))
+
+        findings += _image_findings(getattr(context.listing, "images", ()), rules)
+        return findings
+
+
+def _title_findings(title: str, rules: ChannelRules, brand: str | None) -> list[Finding]:
+    if not title.strip():
+        return [_title_empty(rules, "The title is empty.")]
+    if not _title_may_change(title, rules):
+        return []  # the usual case: fit_title would change nothing
+    fitted, notes = fit_title(title, rules, brand=brand)
+    found = list(notes)
+    if not fitted.strip():
+        found.append(_title_empty(rules, "Nothing is left of the title once it is fitted."))
+    return found
+
+
+def _title_may_change(title: str, rules: ChannelRules) -> bool:
+    """Cheap pre-check: False only when fit_title would certainly report nothing."""
+    if len(title) > rules.title_max or not unicodedata.is_normalized("NFC", title):
+        return True
+    if rules.title_banned and not rules.title_banned.isdisjoint(title):
+        return True
+    limit = rules.title_max_word_repeats
+    if limit is None:
+        return False
+    # Counts at least as many repeats as fit_title does (it strips edge punctuation and
+    # exempts small words; this strips all punctuation and exempts nothing).
+    counts = Counter(k for k in (_NONWORD.sub("", w) for w in title.casefold().split()) if k)
+    return any(n > limit for n in counts.values())
+
+
+def _active(text: str) -> bool:
+    if "<" not in text and ":" not in text and "&" not in text:
+        return False  # no tag, no scheme, no entity: nothing that could run
+    return _has_active_content(text)
+
+
+@lru_cache(maxsize=8192)
+def _has_active_content(text: str) -> bool:
+    return sanitize.has_active_content(text)
+
+
+@lru_cache(maxsize=64)
+def _title_empty(rules: ChannelRules, why: str) -> Finding:
+    return Finding(
+        "channel.title_empty",
+        "error",
+        f"{why} {rules.label} needs a title: write one with words the channel allows.",
+        field="title",
+        source=rules.source("title_max") or rules.source("title_banned"),
+    )
+
+
+@lru_cache(maxsize=64)
+def _active_content(rules: ChannelRules, field: str) -> Finding:
+    if field == "description":
+        severity: Literal["error", "warning"] = "warning"
+        what = "It is removed when the offer is prepared; remove it from your listing too."
+    else:
+        severity, what = "error", "Remove it: nothing removes markup from titles."
+    return Finding(
+        "channel.active_content",
+        severity,
+        f"The {field} contains active content (scripts, event handlers or javascript: "
+        f"links), which {rules.label} does not allow. {what}",
+        field=field,
+        source=rules.source("html"),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _contact_finding(
+    rules: ChannelRules, field: str, found: tuple[tuple[Kind, str], ...]
+) -> Finding:
+    kinds = sorted({kind for kind, _ in found})
+    sample = found[0][1][:60]
+    links_only = kinds == ["web address"]
+    # eBay allows a few links (eBay pages, product videos, legally required information):
+    # a web address alone is a warning there; an email address or phone number never is.
+    severity: Literal["error", "warning"] = (
+        "warning" if links_only and rules.name == "ebay" else "error"
+    )
+    return Finding(
+        "channel.contact_details",
+        severity,
+        f"The {field} contains {' and '.join(kinds)} ({sample!r}). {rules.label} does not "
+        f"allow contact details or links to other websites in listings: buyers must contact "
+        f"you through {rules.label}. Remove them.",
+        field=field,
+        source=_CONTACT_POLICIES.get(rules.name),
+    )
+
+
+def _image_findings(images: object, rules: ChannelRules) -> list[Finding]:
+    items = images if isinstance(images, tuple | list) else ()
+    findings: list[Finding] = []
+    if not items and rules.name in _IMAGE_REQUIRED:
+        findings.append(_image_missing(rules))
+    if rules.max_images is not None and len(items) > rules.max_images:
+        findings.append(_image_count(rules, len(items)))
+    if rules.image_https_only:
+        bad = sum(1 for url in items if not (isinstance(url, str) and url.startswith("https://")))
+        if bad:
+            findings.append(_image_not_https(rules, bad))
+    return findings
+
+
+@lru_cache(maxsize=64)
+def _image_missing(rules: ChannelRules) -> Finding:
+    return Finding(
+        "channel.image_missing",
+        "error",
+        f"The listing has no image; {rules.label} needs at least one product photo.",
+        field="images",
+        source=rules.source("images"),
+    )
+
+
+@lru_cache(maxsize=256)
+def _image_count(rules: ChannelRules, count: int) -> Finding:
+    shown = rules.max_images or 0
+    return Finding(
+        "channel.image_count",
+        "warning",
+        f"The listing has {count} images; {rules.label} takes at most {shown}, so the last "
+        f"{count - shown} will not be published. Put the best ones first.",
+        field="images",
+        source=rules.source("images"),
+    )
+
+
+@lru_cache(maxsize=256)
+def _image_not_https(rules: ChannelRules, count: int) -> Finding:
+    return Finding(
+        "channel.image_not_https",
+        "error",
+        f"{count} image address(es) do not start with https://; {rules.label} accepts only "
+        f"secure (https) image links.",
+        field="images",
+        source=rules.source("images"),
+    )
+
+
+#: The rule object registered as ``xborder.rules`` entry point ``channel``.
+RULE: Final = ChannelRule()

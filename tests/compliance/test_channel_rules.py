@@ -1,0 +1,258 @@
+"""channel (compliance rule): titles, active content, contact details and images per channel."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xborder.compliance import Report, check
+from xborder.compliance.rules.channel import RULE, _title_may_change, contact_details
+from xborder.listing import Listing, Seller, Translation
+from xborder.localize.channels import AMAZON, EBAY, FACEBOOK, ChannelRules, fit_title
+from xborder.money import Money
+
+ON = date(2026, 10, 30)
+SELLER = Seller(country="US", regimes=("US",))
+IMAGE = "https://img.example.com/mug-1.jpg"
+
+
+def make_listing(**changes: Any) -> Listing:
+    values: dict[str, Any] = {
+        "sku": "MUG-01",
+        "title": "Stoneware coffee mug, 350 ml",
+        "description": "<p>Wheel-thrown stoneware mug.</p>",
+        "price": Money("24.00", "USD"),
+        "quantity": 5,
+        "brand": "Blue Ridge Kiln",
+        "images": (IMAGE,),
+    }
+    values.update(changes)
+    return Listing(**values)
+
+
+def run(listing: Listing, channel: str | ChannelRules | None, market: str = "US") -> Report:
+    return check(listing, market, channel=channel, on=ON, seller=SELLER, rules=[RULE])
+
+
+@pytest.mark.parametrize("channel", ["ebay", "amazon", "facebook"])
+def test_clean_listing_passes(channel: str) -> None:
+    assert run(make_listing(), channel).findings == ()
+
+
+def test_no_channel_no_findings() -> None:
+    messy = make_listing(
+        title="Mug!!! mail me a@b.com", description="<script>x</script>", images=()
+    )
+    assert run(messy, None).findings == ()
+
+
+# -- titles ----------------------------------------------------------------------------------
+
+
+def test_long_title_is_reported_as_fit_title_reports_it() -> None:
+    title = "Handmade stoneware coffee mug with a deep cobalt glaze, wheel thrown in Asheville NC"
+    report = run(make_listing(title=title), "ebay")
+    assert report.codes() == ("channel.title_shortened",)
+    expected = fit_title(title, EBAY, brand="Blue Ridge Kiln")[1]
+    assert report.findings == expected
+    assert report.findings[0].severity == "warning"
+
+
+def test_amazon_banned_characters_and_repeats() -> None:
+    report = run(make_listing(title="Mug! Mug mug MUG, blue"), "amazon")
+    assert report.codes() == ("channel.title_banned_characters", "channel.title_word_repeated")
+    assert report.findings[0].effective_from == date(2025, 1, 21)
+    assert run(make_listing(title="Mug! Mug mug MUG, blue"), "ebay").findings == ()
+
+
+def test_amazon_title_limit_follows_the_day() -> None:
+    title = "Stoneware coffee mug with cobalt glaze, handmade in Asheville, 350 ml capacity"
+    assert len(title) > 75
+    new = check(
+        make_listing(title=title), "US", channel="amazon", on=ON, seller=SELLER, rules=[RULE]
+    )
+    old_day = date(2026, 1, 1)
+    old = check(
+        make_listing(title=title), "US", channel="amazon", on=old_day, seller=SELLER, rules=[RULE]
+    )
+    assert new.codes() == ("channel.title_shortened",) and old.findings == ()
+
+
+def test_title_that_fits_to_nothing_is_an_error() -> None:
+    report = run(make_listing(title="!?!? $$$"), "amazon")
+    assert report.errors[0].code == "channel.title_empty"
+    assert "channel.title_banned_characters" in report.codes()
+    empty = make_listing().model_copy(update={"title": "   "})
+    assert run(empty, "ebay").codes() == ("channel.title_empty",)
+
+
+def test_brand_may_keep_banned_characters() -> None:
+    listing = make_listing(title="Yahoo! stoneware mug", brand="Yahoo!")
+    assert run(listing, "amazon").findings == ()
+
+
+def test_the_title_checked_is_the_one_sent_in_the_market_language() -> None:
+    long_german = (
+        "Handgemachte Steinzeugtasse mit tiefblauer Kobaltglasur, auf der Töpferscheibe gedreht"
+    )
+    listing = make_listing(translations={"de": Translation(title=long_german)})
+    assert run(listing, "ebay", market="DE").codes() == ("channel.title_shortened",)
+    assert run(listing, "ebay", market="US").findings == ()  # English: the original title
+    assert run(listing, "ebay", market="JP").findings == ()  # no Japanese text: the original
+
+
+@given(st.text(alphabet=st.sampled_from("ab Ab!?$_-,. éé\u0301\u00a0\t"), max_size=120))
+def test_title_fast_path_never_hides_a_change(title: str) -> None:
+    for rules in (EBAY, AMAZON, FACEBOOK):
+        if not _title_may_change(title, rules):
+            assert fit_title(title, rules)[1] == ()
+
+
+# -- active content --------------------------------------------------------------------------
+
+
+def test_active_content_in_description_is_a_warning() -> None:
+    listing = make_listing(description="<p>Mug</p><script>steal()</script>")
+    for channel in ("ebay", "amazon", "facebook"):
+        (finding,) = run(listing, channel).findings
+        assert (finding.code, finding.severity, finding.field) == (
+            "channel.active_content",
+            "warning",
+            "description",
+        )
+        assert finding.source and finding.source.startswith("https://")
+    handler = make_listing(description='<img src="x.jpg" onerror="alert(1)">')
+    assert run(handler, "ebay").codes() == ("channel.active_content",)
+    link = make_listing(description='<a href="javascript:alert(1)">x</a>')
+    assert run(link, "ebay").codes() == ("channel.active_content",)
+
+
+def test_active_content_in_title_is_an_error() -> None:
+    (finding,) = run(make_listing(title="Mug <script>x</script>"), "ebay").findings
+    assert (finding.code, finding.severity, finding.field) == (
+        "channel.active_content",
+        "error",
+        "title",
+    )
+
+
+def test_plain_html_is_not_active_content() -> None:
+    listing = make_listing(description="<p><strong>Mug</strong> &amp; saucer: 350 ml</p>")
+    assert run(listing, "ebay").findings == ()
+
+
+# -- contact details -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Questions? mail shop@example.com", "email address"),
+        ("Call +49 30 1234567 today", "phone number"),
+        ("Phone: (555) 123-4567", "phone number"),
+        ("Tel. 030/1234567", "phone number"),
+        ("More at https://shop.example.com/mugs", "web address"),
+        ("More at www.blueridgekiln.com", "web address"),
+        ("Visit blueridgekiln.com for more", "web address"),
+    ],
+)
+def test_contact_details_found(text: str, kind: str) -> None:
+    assert [k for k, _ in contact_details(text)] == [kind]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stoneware mug, 350 ml, 7.5 x 7.5 x 10 cm",
+        "EAN 4006381333931, model BRK-MUG01-BLU",
+        "Made 2026-07-24, batch 123-456",
+        "ISBN 978-0-471-11709-4",
+        '<img src="https://img.example.com/mug.jpg" alt="mug">',
+        "See the photo https://img.example.com/mug.png?w=1200",
+        "Blue Ridge Kiln & Leather Co. in Asheville",
+        "Works with Node.js and e.g. U.S. outlets",
+    ],
+)
+def test_no_false_contact_details(text: str) -> None:
+    assert contact_details(text) == ()
+
+
+def test_ebay_links_to_ebay_pages_are_allowed() -> None:
+    assert (
+        contact_details("See my other items: https://www.ebay.de/str/blueridge", channel="ebay")
+        == ()
+    )
+    assert contact_details("https://www.ebay.de/str/blueridge", channel="amazon") != ()
+
+
+def test_contact_details_per_channel() -> None:
+    email = make_listing(description="<p>Mug. Questions: shop@blueridgekiln.example.com</p>")
+    for channel in ("ebay", "amazon"):
+        (finding,) = run(email, channel).findings
+        assert (finding.code, finding.severity, finding.field) == (
+            "channel.contact_details",
+            "error",
+            "description",
+        )
+        assert "email address" in finding.message
+    assert "ebay" in (run(email, "ebay").findings[0].source or "")
+    assert "amazon" in (run(email, "amazon").findings[0].source or "")
+    assert run(email, "facebook").findings == ()  # no policy source for Meta: not checked
+    link = make_listing(description="<p>Care guide: https://blueridgekiln.example.com/care</p>")
+    assert run(link, "ebay").findings[0].severity == "warning"  # eBay allows a few links
+    assert run(link, "amazon").findings[0].severity == "error"  # Amazon allows none
+    title = make_listing(title="Mug, call 555-123-4567")
+    assert run(title, "amazon").findings[0].field == "title"
+
+
+# -- images ----------------------------------------------------------------------------------
+
+
+def test_image_missing() -> None:
+    for channel in ("ebay", "amazon", "facebook"):
+        (finding,) = run(make_listing(images=()), channel).findings
+        assert (finding.code, finding.severity) == ("channel.image_missing", "error")
+        assert finding.source
+    custom = ChannelRules("etsy_like", title_max=140, description_max=5000)
+    assert run(make_listing(images=()), custom).findings == ()
+
+
+def test_image_count_over_the_channel_limit() -> None:
+    images = tuple(f"https://img.example.com/{i}.jpg" for i in range(10))
+    (finding,) = run(make_listing(images=images), "amazon").findings
+    assert (finding.code, finding.severity) == ("channel.image_count", "warning")
+    assert "10 images" in finding.message and "at most 9" in finding.message
+    assert run(make_listing(images=images), "ebay").findings == ()
+
+
+def test_image_not_https() -> None:
+    listing = make_listing().model_copy(
+        update={"images": (IMAGE, "http://img.example.com/2.jpg", 3)}
+    )
+    (finding,) = run(listing, "ebay").findings
+    assert (finding.code, finding.severity) == ("channel.image_not_https", "error")
+    assert finding.message.startswith("2 image")
+
+
+def test_every_finding_has_source_and_message() -> None:
+    listing = make_listing(
+        title="Mug! <script>x</script> Mug mug",
+        description="<script>x</script> mail a@b.com " + "word " * 10,
+    ).model_copy(update={"images": ("http://x.example.com/a.jpg",) * 12})
+    seen = set()
+    for channel in ("ebay", "amazon", "facebook"):
+        for finding in run(listing, channel).findings:
+            seen.add(finding.code)
+            assert finding.source and finding.source.startswith("http"), finding
+            assert finding.field and finding.message
+    assert {
+        "channel.active_content",
+        "channel.contact_details",
+        "channel.image_count",
+        "channel.image_not_https",
+        "channel.title_banned_characters",
+    } <= seen
