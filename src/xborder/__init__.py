@@ -11,8 +11,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from xborder import rates
 from xborder.catalog import CatalogReader, read_catalog, read_csv, read_jsonl, read_seller
+from xborder.compliance import Report, check, ensure_compliant, landed_cost
 from xborder.errors import (
     CatalogError,
+    ComplianceError,
     ConfigurationError,
     CurrencyMismatchError,
     FieldError,
@@ -61,6 +63,7 @@ __all__ = [
     "CATEGORIES",
     "CatalogError",
     "CatalogReader",
+    "ComplianceError",
     "ConfigurationError",
     "CurrencyMismatchError",
     "DangerousGoods",
@@ -86,6 +89,7 @@ __all__ = [
     "RateFetchError",
     "RateSource",
     "RateUnavailableError",
+    "Report",
     "Seller",
     "StaleRatesError",
     "StaleRatesWarning",
@@ -99,8 +103,11 @@ __all__ = [
     "Weight",
     "XborderError",
     "__version__",
+    "check",
     "convert",
+    "ensure_compliant",
     "format_price",
+    "landed_cost",
     "quote",
     "rates",
     "read_catalog",

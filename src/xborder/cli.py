@@ -20,7 +20,8 @@ from typing import TextIO
 
 from xborder import rates as rates_module
 from xborder._text import table
-from xborder.catalog import read_catalog, read_csv
+from xborder.catalog import read_catalog, read_csv, read_seller
+from xborder.compliance import _cli as check_cli
 from xborder.errors import XborderError
 from xborder.listing import Listing
 from xborder.localize.content import localize
@@ -29,13 +30,16 @@ from xborder.markets import Market
 from xborder.markets import _cli as markets_cli
 from xborder.pricing import PriceQuote, PricingPolicy, quote
 
-__all__ = ["DEMO_LOCALIZED", "DEMO_MARKETS", "DEMO_POLICY", "main"]
+__all__ = ["DEMO_CHECKED", "DEMO_LOCALIZED", "DEMO_MARKETS", "DEMO_POLICY", "main"]
 
 #: The markets the demo prices into: the euro twice (two locales), then nine other currencies.
 DEMO_MARKETS = ("DE", "FR", "GB", "JP", "CA", "AU", "CH", "SE", "PL", "MX")
 
 #: The markets whose buyers read another language, for the demo's localization section.
 DEMO_LOCALIZED = ("DE", "JP")
+
+#: The markets of the demo's readiness matrix (NO shows the knife rule the facts list there).
+DEMO_CHECKED = ("DE", "GB", "JP", "AU", "CA", "US", "NO")
 
 #: The demo's policy: a 2 % FX buffer, VAT added where prices are shown tax-inclusive, and
 #: the endings buyers in those markets are used to.
@@ -53,6 +57,14 @@ DEMO_POLICY = PricingPolicy(
         "MXN": "whole",
     },
 )
+
+
+def _sample_seller() -> Path:
+    """Return the sample seller file, like :func:`_sample_catalog`."""
+    packaged = Path(str(resources.files("xborder").joinpath("data/examples/seller.json")))
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "examples" / "seller.json"
 
 
 def _sample_catalog() -> Path:
@@ -190,7 +202,22 @@ def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
     for error in reader.errors:
         out.write(f"skipped: {error}\n")
     _localized(out, kept, quotes, on=on)
+    if catalog is None:
+        _readiness(out, path, on=on)
     return 0
+
+
+def _readiness(out: TextIO, path: Path, *, on: date) -> None:
+    """Print the sample catalog's readiness matrix (what ``xborder check`` prints)."""
+    seller = read_seller(_sample_seller())
+    listings = read_catalog(path)
+    result = check_cli.readiness(listings, DEMO_CHECKED, seller=seller, on=on)
+    out.write(
+        f"\nReadiness of the sample catalog on {on.isoformat()} for "
+        f"{', '.join(DEMO_CHECKED)}, as the sample seller (examples/seller.json); "
+        f"`xborder check` prints the same for any catalog\n\n"
+    )
+    check_cli.write_matrix(result, out, reasons="blocked")
 
 
 def _localized(
@@ -261,6 +288,12 @@ def _parser() -> argparse.ArgumentParser:
     group.add_argument("--all", action="store_true", help="show every listing")
     markets_p = sub.add_parser("markets", help="sourced market facts (VAT, de minimis) on a date")
     markets_cli.add_arguments(markets_p)
+    check_p = sub.add_parser(
+        "check",
+        help="check a catalog against each market's rules (exit 1 when a listing is blocked, "
+        "2 on bad input)",
+    )
+    check_cli.add_arguments(check_p)
     return parser
 
 
@@ -273,9 +306,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             return demo(stream, catalog=args.catalog, limit=None if args.all else args.limit)
         if args.command == "markets":
             return markets_cli.run(args, stream)
+        if args.command == "check":
+            return check_cli.run(args, stream)
     except XborderError as exc:
         sys.stderr.write(f"xborder: error: {exc}\n")
-        return 1
+        # `check` uses 1 for "a listing is blocked"; trouble with the input is 2 there.
+        return 2 if args.command == "check" else 1
     except BrokenPipeError:
         # The reader went away (`xborder markets | head`): stop quietly, as Unix tools do.
         _silence_stdout()

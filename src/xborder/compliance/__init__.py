@@ -17,18 +17,32 @@ from xborder.compliance._registry import (
     registered_rules,
 )
 from xborder.compliance._report import Report
+from xborder.compliance.landed import (
+    DutyRate,
+    DutyRateSource,
+    LandedCost,
+    LandedCostLine,
+    TableDutyRates,
+    landed_cost,
+)
 
 __all__ = [
     "ALL_REGIMES",
     "Context",
+    "DutyRate",
+    "DutyRateSource",
     "FileRule",
+    "LandedCost",
+    "LandedCostLine",
     "Regime",
     "Report",
     "Rule",
+    "TableDutyRates",
     "available_rules",
     "check",
     "data_version",
     "ensure_compliant",
+    "landed_cost",
     "load_rule_file",
     "registered_rules",
 ]
