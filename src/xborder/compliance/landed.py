@@ -217,7 +217,7 @@ def _eu_handling_fee() -> str | None:
 
 def landed_cost(
     listing: Listing,
-    market: Market,
+    market: Market | str,
     *,
     price: Money | None = None,
     shipping: Money | None = None,
@@ -233,7 +233,8 @@ def landed_cost(
     Args:
         listing: the product; its ``price`` (seller's currency), ``hs_code`` and
             ``origin_country`` are used.
-        market: the destination (its currency is the currency of every line).
+        market: the destination, a Market or a country code (its currency is the currency
+            of every line).
         price: the goods value as quoted to the buyer, before import VAT (a tax-inclusive
             quote must have its VAT taken out first); default: the listing's price converted.
         shipping: what the buyer pays for delivery; None = unknown (then the VAT base and, in
@@ -254,6 +255,8 @@ def landed_cost(
     """
     if incoterm not in ("DAP", "DDP"):
         raise ValueError(f"incoterm: expected 'DAP' or 'DDP', got {incoterm!r}")
+    if isinstance(market, str):
+        market = Market.for_country(market, on=on)
     day = on or market.on or today()
     if market.on != day:
         market = Market.for_country(market.country, on=day, currency=market.currency)
