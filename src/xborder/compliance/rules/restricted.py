@@ -12,22 +12,28 @@ The HS code, the category or the declared dangerous goods *confirm* an entry:
 ``restricted.prohibited`` / ``restricted.restricted`` (errors), ``restricted.carrier_only``
 (warning). Scans are cached per text and findings per input, so a check with warm caches
 costs a few microseconds. See docs/compliance-restricted.md.
+
+The rule never raises, whatever the listing holds (one built with ``model_construct`` skips
+validation): a text that is not text is not read, and an HS code, category or dangerous-goods
+value the rule cannot use is ignored and reported as ``restricted.field_invalid`` (error).
 """
 
 from __future__ import annotations
 
 import html
 import re
+import reprlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
-from typing import Any, Final
+from types import MappingProxyType
+from typing import Any, Final, cast
 
 from xborder.compliance._context import Context
 from xborder.compliance._data import load, parse_date, sources_of
 from xborder.findings import Finding, Severity
-from xborder.listing import CATEGORIES, Listing
+from xborder.listing import CATEGORIES, DangerousGoods, Listing, Translation
 
 __all__ = ["RULE", "Entry", "RestrictedRule", "entries_for", "phrase_forms", "word_forms"]
 
@@ -46,6 +52,10 @@ _CONFIRMED: Final[Mapping[str, tuple[str, Severity]]] = {
     "carrier": ("restricted.carrier_only", "warning"),
 }
 _STATUS_WORDS: Final = {"prohibited": "prohibited", "restricted": "restricted"}
+_CATEGORY_KEYS: Final = frozenset(CATEGORIES)
+_BATTERIES: Final = frozenset({"none", "contained", "packed_with", "standalone"})
+_NO_GOODS: Final = DangerousGoods()
+_DOCS: Final = "https://github.com/xborder/xborder/blob/main/docs/compliance-restricted.md"
 
 
 # -- words and phrases ------------------------------------------------------------------------
@@ -271,49 +281,156 @@ def _destination(country: str, eu_member: bool) -> _Destination:
 # -- reading a listing -------------------------------------------------------------------------
 
 
-def _texts(listing: Listing, language: str) -> Iterator[tuple[str, str]]:
-    """Yield (field, text) for every text the keywords are looked for in, in report order."""
-    yield "title", listing.title
-    if listing.description:
-        yield "description", listing.description
-    if listing.customs_description:
-        yield "customs_description", listing.customs_description
-    for name, values in listing.attributes.items():
-        if name.lower() not in COLOUR_ATTRIBUTES:
-            for value in values:
-                yield f"attributes.{name}", value
-    if listing.category is not None:
-        yield "category", CATEGORIES[listing.category]
-    if not listing.translations:
+def _mapping(value: object) -> Mapping[Any, object] | None:
+    """Return ``value`` if it is a mapping, else None."""
+    # Validated listings hold read-only dicts, model_copy(update=...) may leave dicts: test
+    # for those first (the ABC check is slow).
+    if type(value) is MappingProxyType or type(value) is dict or isinstance(value, Mapping):
+        return cast("Mapping[Any, object]", value)
+    return None
+
+
+def _attribute_texts(prefix: str, attributes: object) -> Iterator[tuple[str, str]]:
+    """Yield (field, value) for the attributes' text values; skip what is not text."""
+    items = _mapping(attributes)
+    if not items:
         return
+    for name, values in items.items():
+        if not isinstance(name, str) or name.lower() in COLOUR_ATTRIBUTES:
+            continue
+        if type(values) is not tuple:
+            if isinstance(values, str):
+                values = (values,)
+            elif not isinstance(values, list | tuple):
+                continue
+        for value in values:
+            if isinstance(value, str):
+                yield f"{prefix}{name}", value
+
+
+def _texts(listing: Listing, language: str, category: str | None) -> Iterator[tuple[str, str]]:
+    """Yield (field, text) for every text the keywords are looked for in, in report order.
+
+    ``category`` is the listing's category once checked (None when absent or unusable). A
+    value that is not text, or not set (possible only in a listing that skipped validation,
+    such as one built by ``model_construct``), is not read.
+    """
+    title = getattr(listing, "title", None)
+    if isinstance(title, str):
+        yield "title", title
+    description = getattr(listing, "description", None)
+    if isinstance(description, str) and description:
+        yield "description", description
+    customs = getattr(listing, "customs_description", None)
+    if isinstance(customs, str) and customs:
+        yield "customs_description", customs
+    attributes = getattr(listing, "attributes", None)
+    if type(attributes) is MappingProxyType:  # validated: text names, tuples of text values
+        for name, values in attributes.items():
+            if not isinstance(name, str) or name.lower() in COLOUR_ATTRIBUTES:
+                continue
+            if type(values) is not tuple:
+                if isinstance(values, str):
+                    values = (values,)
+                elif not isinstance(values, list):
+                    continue
+            for value in values:
+                if isinstance(value, str):
+                    yield f"attributes.{name}", value
+    else:
+        yield from _attribute_texts("attributes.", attributes)
+    if category is not None:
+        yield "category", CATEGORIES[category]
+    translations: Mapping[Any, object] | None = getattr(listing, "translations", None)
+    if type(translations) is not MappingProxyType:
+        translations = _mapping(translations)
+    if not translations:
+        return
+    own = getattr(listing, "language", None)
+    own = own if isinstance(own, str) else None
     # The facts' keywords are English: also read the seller's English text of a listing
     # written in another language, and the text that will be published in the destination.
     for lang in dict.fromkeys(("en", language)):
-        translation = listing.translations.get(lang) if lang != listing.language else None
-        if translation is None:
+        translation = translations.get(lang) if lang != own else None
+        if not isinstance(translation, Translation):
             continue
-        if translation.title:
+        if isinstance(translation.title, str) and translation.title:
             yield f"translations.{lang}.title", translation.title
-        if translation.description:
+        if isinstance(translation.description, str) and translation.description:
             yield f"translations.{lang}.description", translation.description
-        for name, values in translation.attributes.items():
-            if name.lower() not in COLOUR_ATTRIBUTES:
-                for value in values:
-                    yield f"translations.{lang}.attributes.{name}", value
+        yield from _attribute_texts(f"translations.{lang}.attributes.", translation.attributes)
 
 
-def _may_confirm(dest: _Destination, listing: Listing) -> bool:
+#: The dangerous-goods values the listing declares, as (field name, value): ("battery",
+#: "contained"), ("aerosol", "true"). Only the fields a destination's entries read.
+_Declared = tuple[tuple[str, str], ...]
+
+
+def _usable_goods(name: str, value: object) -> bool:
+    if name == "battery":
+        return isinstance(value, str) and value in _BATTERIES
+    return type(value) is bool
+
+
+def _read(
+    listing: Listing, dest: _Destination
+) -> tuple[str | None, str | None, _Declared, list[Finding]]:
+    """Return the listing's HS code, category and declared dangerous goods, checked.
+
+    A value the rule cannot use is replaced by None (or left out of the declared goods) and
+    reported by a ``restricted.field_invalid`` finding, the last item returned.
+    """
+    invalid: list[Finding] = []
+    hs = getattr(listing, "hs_code", None)
+    if hs is not None and not (
+        isinstance(hs, str) and 6 <= len(hs) <= 10 and hs.isascii() and hs.isdigit()
+    ):
+        if not (isinstance(hs, str) and not hs.strip()):  # blank text: no HS code given
+            invalid.append(_invalid("hs_code", hs))
+        hs = None
+    category = getattr(listing, "category", None)
+    if category is not None and not (isinstance(category, str) and category in _CATEGORY_KEYS):
+        invalid.append(_invalid("category", category))
+        category = None
+    goods = getattr(listing, "dangerous_goods", _NO_GOODS)
+    if (
+        type(goods) is DangerousGoods
+        and goods.aerosol is False
+        and goods.flammable is False
+        and type(goods.battery) is str
+        and goods.battery == "none"
+    ) or not dest.dangerous_goods:
+        return hs, category, (), invalid  # the usual case: nothing declared
+    return hs, category, _declared(goods, dest.dangerous_goods, invalid), invalid
+
+
+def _declared(goods: object, names: tuple[str, ...], invalid: list[Finding]) -> _Declared:
+    """Return the dangerous goods declared among ``names``; report unusable values."""
+    if not isinstance(goods, DangerousGoods):
+        invalid.append(_invalid("dangerous_goods", goods))
+        return ()
+    declared: _Declared = ()
+    for name in names:
+        value = getattr(goods, name, None)
+        if not _usable_goods(name, value):
+            invalid.append(_invalid(f"dangerous_goods.{name}", value))
+        elif value is not False and value != "none":
+            declared += ((name, str(value).lower()),)
+    return declared
+
+
+def _may_confirm(
+    dest: _Destination, hs: str | None, category: str | None, declared: _Declared
+) -> bool:
     """Return whether any entry of ``dest`` could be confirmed by the listing's data."""
-    if dest.all_goods or listing.category in dest.categories:
+    if dest.all_goods or declared or category in dest.categories:
         return True
-    hs = listing.hs_code
-    if hs is not None and hs.startswith(dest.hs_prefixes):
-        return True
-    goods = listing.dangerous_goods
-    return any(getattr(goods, name) not in (False, "none") for name in dest.dangerous_goods)
+    return hs is not None and hs.startswith(dest.hs_prefixes)
 
 
-def _confirmation(entry: Entry, listing: Listing) -> tuple[str, str] | None:
+def _confirmation(
+    entry: Entry, hs: str | None, category: str | None, declared: _Declared
+) -> tuple[str, str] | None:
     """Return (field, what matched) when the listing's data confirms the entry, else None.
 
     ``("hs_code", "8211")``, ``("category", "tools.knives")``,
@@ -321,18 +438,59 @@ def _confirmation(entry: Entry, listing: Listing) -> tuple[str, str] | None:
     """
     if entry.all_goods:
         return _ALL_GOODS
-    hs = listing.hs_code
     if hs is not None and hs.startswith(entry.hs_prefixes):
         return "hs_code", next(p for p in entry.hs_prefixes if hs.startswith(p))
-    category = listing.category
     if category is not None and category in entry.categories:
         return "category", category
-    goods = listing.dangerous_goods
-    for name in entry.dangerous_goods:
-        value = getattr(goods, name)
-        if value not in (False, "none"):
-            return f"dangerous_goods.{name}", str(value).lower()
+    if declared:
+        for name in entry.dangerous_goods:
+            for declared_name, value in declared:
+                if declared_name == name:
+                    return f"dangerous_goods.{name}", value
     return None
+
+
+# -- unusable values ---------------------------------------------------------------------------
+
+_EXPECTED: Final[Mapping[str, str]] = {
+    "hs_code": "an HS code (6 to 10 digits, as text)",
+    "category": "an xborder category key (such as 'tools.knives'; see docs/catalog.md)",
+    "dangerous_goods": "a DangerousGoods value",
+    "dangerous_goods.battery": "one of 'none', 'contained', 'packed_with' or 'standalone'",
+}
+_SHORT: Final = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 40
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
+_SHORT.maxlevel = 2
+
+
+def _shown(value: object) -> str:
+    """Return a short, one-line repr of ``value`` (never raises; huge values are cut)."""
+    try:
+        text = _SHORT.repr(value)
+    except Exception:  # a repr that fails, or an int too long to print
+        text = "?"
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _invalid(field: str, value: object) -> Finding:
+    return _invalid_finding(field, _shown(value))
+
+
+@lru_cache(maxsize=512)
+def _invalid_finding(field: str, shown: str) -> Finding:
+    expected = _EXPECTED.get(field, "true or false")
+    return Finding(
+        "restricted.field_invalid",
+        "error",
+        f"{field} is {shown}, not {expected}. The restricted-goods check ignored it, so it "
+        "could not use it to confirm or rule out restricted, prohibited or carrier-limited "
+        "goods: correct the listing (a Listing built normally validates every field) and "
+        "check again.",
+        field,
+        _DOCS,
+    )
 
 
 # -- messages ----------------------------------------------------------------------------------
@@ -472,16 +630,18 @@ class RestrictedRule:
         market = context.market
         dest = _destination(market.country, market.eu_member)
         listing = context.listing
+        if not isinstance(listing, Listing):
+            return [_not_a_listing(_shown(listing))]
+        hs, category, declared, findings = _read(listing, dest)
         scan = _data()[1].scan
         hits: dict[tuple[int, str], str] = {}
         groups = dest.groups
-        for field, text in _texts(listing, context.language):
+        for field, text in _texts(listing, context.language, category):
             for hit in scan(text):
                 if hit[0] in groups:
                     hits.setdefault(hit, field)
-        if not hits and not _may_confirm(dest, listing):
-            return []
-        findings = []
+        if not hits and not _may_confirm(dest, hs, category, declared):
+            return findings
         name = _the(market.name)
         hit_groups = {g for g, _ in hits}
         for entry in dest.entries:
@@ -490,14 +650,23 @@ class RestrictedRule:
             words: tuple[str, ...] = ()
             if entry.group in hit_groups:
                 words = tuple(k for (g, k) in hits if g == entry.group and k in entry.keywords)
-            confirmed = _confirmation(entry, listing)
+            confirmed = _confirmation(entry, hs, category, declared)
             if confirmed is None and not words:
                 continue
             where = hits[(entry.group, words[0])] if words else None
-            findings.append(
-                _finding(entry.index, name, confirmed, listing.hs_code, words, where, self.strict)
-            )
+            findings.append(_finding(entry.index, name, confirmed, hs, words, where, self.strict))
         return findings
+
+
+@lru_cache(maxsize=64)
+def _not_a_listing(shown: str) -> Finding:
+    return Finding(
+        "restricted.field_invalid",
+        "error",
+        f"The listing is {shown}, not a Listing: the restricted-goods check could not read it.",
+        None,
+        _DOCS,
+    )
 
 
 #: The default (non-strict) rule, registered as ``xborder.compliance.rules.restricted:RULE``.
