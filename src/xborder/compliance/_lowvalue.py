@@ -11,31 +11,38 @@ are :mod:`xborder.compliance.rules.tax` and :mod:`xborder.compliance.landed`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final
+from functools import lru_cache
+from typing import Any, Final, NamedTuple
 
 from xborder.clock import today
 from xborder.errors import XborderError
 from xborder.listing import Seller
-from xborder.markets import Collection, Market, Period
+from xborder.markets import Collection, Market, Period, is_country
 from xborder.money import Money, is_currency
-from xborder.rates import RateSource, convert
+from xborder.rates import RateSource, bundled, convert
 
 __all__ = [
     "Assessment",
     "Collect",
+    "Limit",
+    "Plan",
     "Standing",
     "Threshold",
     "assess",
+    "default_rates",
     "excerpt",
     "fmt",
     "limit_in_notes",
+    "measure",
     "on_tax_amount",
     "parse_threshold",
+    "plan_for",
     "previous_period",
+    "seller_number",
     "to_currency",
     "who_collects",
 ]
@@ -69,13 +76,18 @@ class Threshold:
         return ("under " if self.strict else "up to ") + fmt(self.money)
 
 
-def _amounts(text: str) -> Iterator[tuple[str | None, str, Decimal]]:
+@lru_cache(maxsize=1024)
+def _amounts(text: str) -> tuple[tuple[str | None, str, Decimal], ...]:
+    """Return every ``[op] CUR amount`` written in ``text`` (parsed once per text)."""
+    found = []
     for match in _AMOUNT.finditer(text):
         code = _CODE_ALIASES.get(match["cur"], match["cur"])
         if is_currency(code):
-            yield match["op"], code, Decimal(match["amt"].replace(",", ""))
+            found.append((match["op"], code, Decimal(match["amt"].replace(",", ""))))
+    return tuple(found)
 
 
+@lru_cache(maxsize=1024)
 def parse_threshold(text: str | None) -> Threshold | None:
     """Return the per-order limit in a collection scheme's ``threshold`` text, or None.
 
@@ -94,6 +106,7 @@ def parse_threshold(text: str | None) -> Threshold | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def limit_in_notes(notes: str | None) -> Threshold | None:
     """Return the first comparison (``< EUR 150``, ``<= EUR 150``) written in a fact's notes."""
     for op, code, amount in _amounts(notes or ""):
@@ -102,26 +115,54 @@ def limit_in_notes(notes: str | None) -> Threshold | None:
     return None
 
 
+@lru_cache(maxsize=256)
 def _registration_text(text: str | None) -> str:
     return "; ".join(s.strip() for s in (text or "").split(";") if _REGISTRATION.search(s))
 
 
 def fmt(money: Money) -> str:
-    """Format an amount for a message: ``EUR 150``, ``USD 38.00``, ``NOK 3,000``."""
-    amount = money.amount
+    """Format an amount for a message: ``EUR 150``, ``USD 38.00``, ``NOK 3,000``.
+
+    An amount too large to round to the currency's digits is written as it is.
+    """
+    # Keyed by the amount's text: Decimal("38") and Decimal("38.00") are equal but print apart.
+    return _fmt(money.currency, str(money.amount))
+
+
+@lru_cache(maxsize=4096)
+def _fmt(currency: str, text: str) -> str:
+    amount = Decimal(text)
+    if amount.adjusted() > 40:  # no sensible price: not worth an int of that many digits
+        return f"{currency} {amount}"
     exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent >= 0:
-        return f"{money.currency} {int(amount):,}"
-    return f"{money.currency} {money.quantize().amount:,}"
+    try:
+        if isinstance(exponent, int) and exponent >= 0:
+            return f"{currency} {int(amount):,}"
+        return f"{currency} {Money(amount, currency).quantize().amount:,}"
+    except (ArithmeticError, ValueError):  # beyond the decimal precision or int-to-str limit
+        return f"{currency} {amount}"
 
 
+@lru_cache(maxsize=1024)
 def excerpt(text: str | None, limit: int = 240) -> str:
+    """Return ``text`` on one line, cut to ``limit`` characters (the facts' notes, mostly)."""
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-@dataclass(frozen=True, slots=True)
-class Standing:
+_default_rates: RateSource | None = None
+
+
+def default_rates() -> RateSource:
+    """Return the default rate source: ``bundled(max_age=None)``, created once, on first use."""
+    global _default_rates
+    rates = _default_rates
+    if rates is None:
+        rates = _default_rates = bundled(max_age=None)
+    return rates
+
+
+class Standing(NamedTuple):
     """Where the goods value stands against one dated fact of a market on a date.
 
     ``period`` is the fact's period in force (None: none covers the date); ``threshold`` the
@@ -137,32 +178,101 @@ class Standing:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
 class Assessment:
     """The low-value import facts of one market on one date, against one goods value.
 
     ``imported`` is False for a domestic sale (shipped from the market's own country) or a
     sale inside the EU, None when the ship-from country is unknown (then treated as an
     import: nothing is relaxed). ``goods`` is the goods value in the market's currency (None
-    when it cannot be converted).
+    when it cannot be converted). ``duty``, ``tax``, ``collection``, ``flat_duty`` and
+    ``parcel_fee`` are the :class:`Standing` against each fact, worked out when first read.
+    ``plan`` holds what does not depend on the goods value. Read-only.
     """
 
-    market: Market
-    on: date
-    origin: str | None
-    ship_from: str | None
-    imported: bool | None
-    goods: Money | None
-    duty: Standing
-    tax: Standing
-    collection: Standing
-    flat_duty: Standing
-    parcel_fee: Standing
+    __slots__ = (
+        "_rates",
+        "_standings",
+        "_value",
+        "goods",
+        "imported",
+        "market",
+        "on",
+        "origin",
+        "plan",
+        "ship_from",
+    )
+
+    def __init__(
+        self,
+        plan: Plan,
+        value: Money,
+        rates: RateSource,
+        *,
+        origin: str | None,
+        ship_from: str | None,
+    ) -> None:
+        self.plan = plan
+        self.market: Market = plan.market
+        self.on: date = plan.on
+        self.origin = origin
+        self.ship_from = ship_from
+        self.imported = plan.imported(ship_from)
+        self._value = value
+        self._rates = rates
+        currency = plan.market.currency
+        goods = to_currency(value, currency, rates, plan.on)
+        self.goods: Money | None = goods
+        self._standings: list[Standing | None] = [None] * len(plan.limits)
+
+    def _standing(self, index: int) -> Standing:
+        known = self._standings[index]
+        if known is not None:
+            return known
+        limit = self.plan.limits[index]
+        if limit.threshold is None:
+            found = limit.fixed
+        else:
+            value, within, reason = measure(
+                limit, self._value, self.goods, self.market.currency, self._rates, self.on
+            )
+            found = Standing(limit.fact, limit.period, limit.threshold, value, within, reason)
+        self._standings[index] = found
+        return found
+
+    @property
+    def duty(self) -> Standing:
+        """The goods value against the customs duty de minimis."""
+        return self._standing(0)
+
+    @property
+    def tax(self) -> Standing:
+        """The goods value against the import VAT/GST de minimis."""
+        return self._standing(1)
+
+    @property
+    def collection(self) -> Standing:
+        """The goods value against the point-of-sale collection scheme's limit."""
+        return self._standing(2)
+
+    @property
+    def flat_duty(self) -> Standing:
+        """The goods value against the EU flat duty's consignment limit."""
+        return self._standing(3)
+
+    @property
+    def parcel_fee(self) -> Standing:
+        """The goods value against a national parcel fee's limit."""
+        return self._standing(4)
 
     def unverified(self, fact: str) -> tuple[str, ...]:
         """Return the facts' unverified notes for ``fact`` in this market."""
-        facts = self.market.facts
-        return facts[fact].unverified if fact in facts else ()
+        return self.plan.unverified(fact)
+
+    def __repr__(self) -> str:
+        return (
+            f"Assessment({self.market.country}, on={self.on}, goods={self.goods!r}, "
+            f"imported={self.imported})"
+        )
 
 
 def to_currency(value: Money, currency: str, rates: RateSource, on: date) -> Money | None:
@@ -171,29 +281,39 @@ def to_currency(value: Money, currency: str, rates: RateSource, on: date) -> Mon
         return value
     try:
         return convert(value, currency, rates=rates, on=on)
-    except XborderError:
+    except (XborderError, ArithmeticError):  # no rate; or an amount beyond the precision
         return None
 
 
-def _standing(
-    fact: str,
-    market: Market,
-    origin: str | None,
-    threshold_of: Callable[[Period[Any]], Threshold | None],
-    goods: Money,
+def measure(
+    limit: Limit,
+    price: Money,
+    goods: Money | None,
+    currency: str,
     rates: RateSource,
-) -> Standing:
-    on = market.on or today()
-    found = market.lookup(fact, origin=origin)
-    period = found.period
-    threshold = threshold_of(period) if period is not None and period.value is not None else None
+    on: date,
+) -> tuple[Money | None, bool | None, str]:
+    """Place a price against one limit: ``(value, within, reason)`` as in :class:`Standing`.
+
+    ``goods`` is ``price`` already converted into ``currency`` (the market's; None when it
+    could not be). The value is read in the limit's currency: ``goods`` or ``price`` when it
+    is theirs, else ``price`` converted at ``on``.
+    """
+    threshold = limit.threshold
     if threshold is None:
-        return Standing(fact, period, None, None, None, found.reason)
-    value = to_currency(goods, threshold.currency, rates, on)
+        return None, None, limit.reason
+    wanted = threshold.currency
+    if wanted == currency:
+        value = goods
+    elif wanted == price.currency:
+        value = price
+    else:
+        value = to_currency(price, wanted, rates, on)
     if value is None:
-        reason = f"no {goods.currency}->{threshold.currency} exchange rate for {on}"
-        return Standing(fact, period, threshold, None, None, reason)
-    return Standing(fact, period, threshold, value, threshold.admits(value), found.reason)
+        return None, None, f"no {price.currency}->{wanted} exchange rate for {on}"
+    amount = value.amount
+    within = amount < threshold.amount if threshold.strict else amount <= threshold.amount
+    return value, within, limit.reason
 
 
 def _value_threshold(period: Period[Any]) -> Threshold | None:
@@ -215,9 +335,126 @@ def _notes_limit(period: Period[Any]) -> Threshold | None:
     return limit_in_notes(period.notes)
 
 
+@lru_cache(maxsize=256)
+def _mentions_tax_amount(notes: str) -> bool:
+    return re.search(r"tax[- ]amount", notes, re.I) is not None
+
+
 def on_tax_amount(period: Period[Any] | None) -> bool:
     """Whether a de minimis is on the tax amount (CH CHF 5, CN RMB 50), not the goods value."""
-    return bool(period and re.search(r"tax[- ]amount", period.notes or "", re.I))
+    return bool(period and _mentions_tax_amount(period.notes or ""))
+
+
+#: The facts an assessment places the goods value against, each with how its limit is read.
+_FACTS: Final[tuple[tuple[str, Callable[[Period[Any]], Threshold | None]], ...]] = (
+    ("duty_de_minimis", _value_threshold),
+    ("tax_de_minimis", _value_threshold),
+    ("collection", _collection_threshold),
+    ("flat_duty_per_tariff_line", _notes_limit),
+    ("parcel_fee", _notes_limit),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One fact of a plan: its period in force, the limit read from it, the lookup's reason.
+
+    ``fixed`` is the standing when there is no limit to compare with (``threshold`` None;
+    it then does not depend on the goods value).
+    """
+
+    fact: str
+    period: Period[Any] | None
+    threshold: Threshold | None
+    reason: str
+    fixed: Standing
+
+
+def _limit(
+    fact: str,
+    market: Market,
+    origin: str | None,
+    threshold_of: Callable[[Period[Any]], Threshold | None],
+) -> Limit:
+    found = market.lookup(fact, origin=origin)
+    period = found.period
+    threshold = threshold_of(period) if period is not None and period.value is not None else None
+    fixed = Standing(fact, period, None, None, None, found.reason)
+    return Limit(fact, period, threshold, found.reason, fixed)
+
+
+class Plan:
+    """What an assessment of ``market`` on ``on`` for goods of ``origin`` reads from the facts.
+
+    Everything here is independent of the listing's price: the periods in force, the limits
+    parsed from them, the lookups' reasons; also whether a ship-from country makes the sale
+    an import (remembered per country). ``memo`` lets the users of a plan (the tax messages)
+    keep what they derive from it. Built once per (market object, origin, date): see
+    :func:`plan_for`.
+    """
+
+    __slots__ = ("_imported", "limits", "market", "memo", "on", "origin")
+
+    def __init__(self, market: Market, on: date, origin: str | None) -> None:
+        self.market = market
+        self.on = on
+        self.origin = origin
+        self.limits: tuple[Limit, ...] = tuple(
+            _limit(fact, market, origin, threshold_of) for fact, threshold_of in _FACTS
+        )
+        self._imported: dict[str, bool] = {}
+        self.memo: dict[str, Any] = {}
+
+    def imported(self, ship_from: str | None) -> bool | None:
+        """Whether goods shipped from ``ship_from`` are imported (None: country unknown)."""
+        if ship_from is None:
+            return None
+        known = self._imported.get(ship_from)
+        if known is None:
+            market = self.market
+            if ship_from == market.country:
+                known = False
+            else:
+                known = not (market.eu_member and _eu_member(ship_from, self.on))
+            if len(self._imported) < 512:
+                self._imported[ship_from] = known
+        return known
+
+    def unverified(self, fact: str) -> tuple[str, ...]:
+        """Return the facts' unverified notes for ``fact`` in this market."""
+        key = f"unverified:{fact}"
+        notes: tuple[str, ...] | None = self.memo.get(key)
+        if notes is None:
+            facts = self.market.facts
+            notes = self.memo[key] = facts[fact].unverified if fact in facts else ()
+        return notes
+
+
+@lru_cache(maxsize=1024)
+def _eu_member(country: str, on: date) -> bool:
+    try:
+        return Market.for_country(country, on=on).eu_member
+    except XborderError:
+        return False
+
+
+#: Plans by (id of the market, origin, date); each entry keeps its market alive, so an id
+#: cannot be reused by another object while the entry exists. Cleared when full.
+_PLANS: dict[tuple[int, str | None, date], tuple[Market, Plan]] = {}
+_MAX_PLANS: Final = 1024
+
+
+def plan_for(market: Market, origin: str | None, on: date) -> Plan:
+    """Return the :class:`Plan` of ``market`` on ``on`` for goods of ``origin`` (cached)."""
+    key = (id(market), origin, on)
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is market:
+        return hit[1]
+    plan = Plan(market, on, origin)
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[key] = (market, plan)
+    return plan
 
 
 def assess(
@@ -228,32 +465,15 @@ def assess(
     ship_from: str | None,
     rates: RateSource,
 ) -> Assessment:
-    """Place the goods value of one unit against ``market``'s dated thresholds on its date."""
+    """Place the goods value of one unit against ``market``'s dated thresholds on its date.
+
+    ``origin`` or ``ship_from`` that is not a country code counts as unknown (None).
+    """
     on = market.on or today()
-    if ship_from is None:
-        imported: bool | None = None
-    elif ship_from == market.country:
-        imported = False
-    else:
-        try:
-            both_eu = market.eu_member and Market.for_country(ship_from, on=on).eu_member
-        except XborderError:
-            both_eu = False
-        imported = not both_eu
-    args = (market, origin)
-    return Assessment(
-        market=market,
-        on=on,
-        origin=origin,
-        ship_from=ship_from,
-        imported=imported,
-        goods=to_currency(goods, market.currency, rates, on),
-        duty=_standing("duty_de_minimis", *args, _value_threshold, goods, rates),
-        tax=_standing("tax_de_minimis", *args, _value_threshold, goods, rates),
-        collection=_standing("collection", *args, _collection_threshold, goods, rates),
-        flat_duty=_standing("flat_duty_per_tariff_line", *args, _notes_limit, goods, rates),
-        parcel_fee=_standing("parcel_fee", *args, _notes_limit, goods, rates),
-    )
+    plan = plan_for(market, origin if is_country(origin) else None, on)
+    if not is_country(ship_from):
+        ship_from = None
+    return Assessment(plan, goods, rates, origin=origin, ship_from=ship_from)
 
 
 def previous_period(market: Market, fact: str, period: Period[Any]) -> Period[Any] | None:
@@ -267,8 +487,7 @@ def previous_period(market: Market, fact: str, period: Period[Any]) -> Period[An
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Collect:
+class Collect(NamedTuple):
     """Who charges VAT/GST on one order: at sale (``at_sale`` True), at import (False), or unknown.
 
     ``by`` is ``"seller"``, ``"marketplace"`` or ``"buyer"`` (import VAT at delivery);
@@ -287,6 +506,28 @@ class Collect:
     must_register: bool = False
 
 
+def seller_number(seller: object, market: Market) -> str | None:
+    """Return the seller's IOSS number (EU markets) or its VAT registration in ``market``.
+
+    None when there is none, or when the seller's value is not text (a malformed seller).
+    """
+    if seller is None:
+        return None
+    if market.eu_member:
+        number = getattr(seller, "ioss_number", None)
+    else:
+        registrations = getattr(seller, "vat_registrations", None)
+        number = registrations.get(market.country) if isinstance(registrations, Mapping) else None
+    return number if isinstance(number, str) else None
+
+
+@lru_cache(maxsize=512)
+def _registration_kind(country: str, eu: bool) -> tuple[str, str]:
+    kind = "IOSS number" if eu else f"{country} VAT/GST registration"
+    field = "seller.ioss_number" if eu else f"seller.vat_registrations.{country}"
+    return kind, field
+
+
 def who_collects(found: Assessment, seller: Seller | None, *, marketplace: bool) -> Collect:
     """Decide who charges VAT/GST on this order, from the collection scheme in the facts.
 
@@ -295,12 +536,11 @@ def who_collects(found: Assessment, seller: Seller | None, *, marketplace: bool)
     supplier. Without either: where the facts call the scheme optional (EU IOSS) or give no
     registration rule, VAT is charged at import; where they name a registration threshold
     (AU, NZ, SG, MY) it depends on the seller's turnover (unknown); where the tax de minimis
-    notes say VAT is due at the point of sale (GB), the seller must register.
+    notes say VAT is due at the point of sale (GB), the seller must register. A seller's
+    number that is not text counts as none.
     """
     market = found.market
-    eu = market.eu_member
-    kind = "IOSS number" if eu else f"{market.country} VAT/GST registration"
-    field = "seller.ioss_number" if eu else f"seller.vat_registrations.{market.country}"
+    kind, field = _registration_kind(market.country, market.eu_member)
     period = found.collection.period
     scheme = period.value if period is not None else None
 
@@ -314,9 +554,7 @@ def who_collects(found: Assessment, seller: Seller | None, *, marketplace: bool)
         return answer(None, "buyer", f"it is unknown whether the scheme applies: {st.reason}")
     if st.threshold is not None and not st.within:
         return answer(False, "buyer", f"the order is above the scheme's limit ({st.threshold})")
-    number = None
-    if seller is not None:
-        number = seller.ioss_number if eu else seller.vat_registrations.get(market.country)
+    number = seller_number(seller, market)
     if number:
         why = f"you collect it with your {kind} {number}; the parcel clears without import VAT"
         return answer(True, "seller", why, number)

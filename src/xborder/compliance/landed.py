@@ -43,17 +43,18 @@ from xborder.compliance._lowvalue import (
     Assessment,
     Collect,
     assess,
+    default_rates,
     excerpt,
     fmt,
     on_tax_amount,
     to_currency,
     who_collects,
 )
-from xborder.errors import XborderError
+from xborder.errors import FieldError, InvalidAmountError, InvalidListingError, XborderError
 from xborder.listing import Listing, Seller
-from xborder.markets import Market, Period
+from xborder.markets import Market, Period, is_country
 from xborder.money import Money, to_decimal
-from xborder.rates import RateSource, bundled
+from xborder.rates import RateSource
 
 __all__ = [
     "DutyRate",
@@ -245,24 +246,77 @@ def landed_cost(
         seller: who ships (``country`` decides import vs domestic/intra-EU; ``ioss_number``
             and ``vat_registrations`` decide VAT at sale). None = unknown: an import with no
             registrations is assumed (nothing is relaxed).
-        rates: converts currencies (default ``xborder.rates.bundled(max_age=None)``).
+        rates: converts currencies (default ``xborder.rates.bundled(max_age=None)``, one
+            source shared by every call).
         incoterm: ``"DAP"`` (the buyer pays import charges at delivery) or ``"DDP"`` (the
             seller pays them).
         marketplace: True when an online marketplace sells it as deemed supplier of VAT.
 
     Raises:
         ValueError: for an incoterm other than DAP or DDP.
+        InvalidListingError: a listing or seller field landed cost reads holds a value of the
+            wrong kind (a ``price`` that is not Money, an ``hs_code`` that is not text, a
+            seller ``country`` that is not a country code...); ``errors`` names each field.
+        TypeError: ``price`` or ``shipping`` is neither Money nor None.
+        InvalidAmountError: an amount too large to compute with (beyond 28 digits).
     """
     if incoterm not in ("DAP", "DDP"):
         raise ValueError(f"incoterm: expected 'DAP' or 'DDP', got {incoterm!r}")
+    for name, value in (("price", price), ("shipping", shipping)):
+        if value is not None and not isinstance(value, Money):
+            raise TypeError(f"{name}: expected Money or None, got {type(value).__name__}")
+    _check_inputs(listing, seller, price_given=price is not None)
     if isinstance(market, str):
         market = Market.for_country(market, on=on)
     day = on or market.on or today()
     if market.on != day:
         market = Market.for_country(market.country, on=day, currency=market.currency)
-    return _Builder(listing, market, day, rates or bundled(max_age=None), incoterm).build(
-        price, shipping, duty_rates, seller, marketplace
-    )
+    builder = _Builder(listing, market, day, rates or default_rates(), incoterm)
+    try:
+        return builder.build(price, shipping, duty_rates, seller, marketplace)
+    except ArithmeticError:  # an amount beyond the decimal precision (e.g. 1E+30)
+        given = [("price", price or listing.price), ("shipping", shipping)]
+        field, value = max(
+            ((name, money) for name, money in given if money is not None),
+            key=lambda item: item[1].amount.adjusted(),
+        )
+        reason = f"too large to work out a landed cost in {market.currency}"
+        raise InvalidAmountError(value.amount, field=field, reason=reason) from None
+
+
+def _check_inputs(listing: object, seller: object, *, price_given: bool) -> None:
+    """Raise InvalidListingError naming every field landed cost reads that has a wrong kind.
+
+    Only the kinds are checked (a valid :class:`Listing` and :class:`Seller` always pass): a
+    listing built with ``model_construct`` may hold anything.
+    """
+    errors = []
+
+    def bad(path: str, value: object, expected: str) -> None:
+        try:
+            repr(value)
+        except Exception:  # the error's message shows the value: keep one that prints
+            value = f"<{type(value).__name__}>"
+        errors.append(FieldError(path, value, f"expected {expected}"))
+
+    if not price_given and not isinstance(getattr(listing, "price", None), Money):
+        bad("price", getattr(listing, "price", None), "an amount of Money")
+    for name in ("hs_code", "origin_country"):
+        value = getattr(listing, name, None)
+        if value is not None and not isinstance(value, str):
+            bad(name, value, "text or None")
+    if seller is not None:
+        country = getattr(seller, "country", None)
+        if not is_country(country):
+            bad("seller.country", country, "an ISO 3166-1 alpha-2 country code")
+        number = getattr(seller, "ioss_number", None)
+        if number is not None and not isinstance(number, str):
+            bad("seller.ioss_number", number, "text or None")
+        registrations = getattr(seller, "vat_registrations", None)
+        if registrations is not None and not isinstance(registrations, Mapping):
+            bad("seller.vat_registrations", registrations, "a mapping of country code to text")
+    if errors:
+        raise InvalidListingError(errors)
 
 
 class _Builder:
@@ -270,6 +324,9 @@ class _Builder:
         self, listing: Listing, market: Market, on: date, rates: RateSource, incoterm: Incoterm
     ) -> None:
         self.listing, self.market, self.on, self.rates = listing, market, on, rates
+        # Read with getattr: a listing built with model_construct may lack a field.
+        self.hs_code: str | None = getattr(listing, "hs_code", None)
+        self.origin: str | None = getattr(listing, "origin_country", None)
         self.currency = market.currency
         self.import_payer: Payer = "seller" if incoterm == "DDP" else "buyer_at_delivery"
         self.incoterm = incoterm
@@ -323,7 +380,7 @@ class _Builder:
         found = assess(
             self.market,
             goods or price or listing.price,
-            origin=listing.origin_country,
+            origin=self.origin,
             ship_from=seller.country if seller is not None else None,
             rates=self.rates,
         )
@@ -362,7 +419,7 @@ class _Builder:
                 return self.add("flat_duty", None, payer, f"{rule}: {flat.reason}", (), period)
             if flat.within:
                 amount = to_currency(per_line, self.currency, self.rates, self.on)
-                basis = f"{rule}; one line (HS {self.listing.hs_code or 'unknown'}) replaces "
+                basis = f"{rule}; one line (HS {self.hs_code or 'unknown'}) replaces "
                 return self.add("flat_duty", amount, payer, basis + "the tariff rate", (), period)
         dm_period = dm.period
         if dm_period is not None and dm_period.value and dm.within and not on_tax_amount(dm_period):
@@ -373,11 +430,11 @@ class _Builder:
             )
         if dm_period is None or dm_period.value is None:
             self.notes.append(f"Duty de minimis unknown: {dm.reason}.")
-        hs = self.listing.hs_code
+        hs = self.hs_code
         if hs is None or duty_rates is None:
             why = "no HS code on the listing" if hs is None else "no duty_rates given"
             return self.add("duty", None, payer, f"unknown: {why}", "caller", dm_period)
-        rate = duty_rates.rate(hs, self.listing.origin_country, self.market.country, on=self.on)
+        rate = duty_rates.rate(hs, self.origin, self.market.country, on=self.on)
         if rate is None:
             return self.add("duty", None, payer, f"unknown: no rate for HS {hs}", "caller")
         cif = self.market.eu_member  # EU customs value includes transport to the border

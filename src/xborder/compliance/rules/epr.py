@@ -21,14 +21,18 @@ never an error and never silence.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import reprlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Final
 
 from xborder.compliance._context import Context
 from xborder.compliance._data import in_force, load, parse_date, sources_of
 from xborder.findings import Finding, Severity
-from xborder.listing import Listing
+from xborder.listing import CATEGORIES, DangerousGoods, Listing
 
 __all__ = ["CATEGORY_STREAMS", "RULE", "EprRule", "streams_for"]
 
@@ -95,25 +99,107 @@ def streams_for(listing: Listing) -> dict[str, str]:
     Packaging always (every product is shipped packaged); the category's streams from
     :data:`CATEGORY_STREAMS`; ``batteries`` for any battery and ``eee`` for equipment with a
     battery in it or packed with it (``dangerous_goods.battery`` ``contained``/``packed_with``).
+    A category or battery value that is not valid counts as none.
     """
+    category, _ = _category(listing)
+    battery, _ = _battery(listing)
+    return dict(_streams(category, battery))
+
+
+_BATTERIES: Final = frozenset({"none", "contained", "packed_with", "standalone"})
+
+
+def _category(listing: object) -> tuple[str | None, bool]:
+    """Return the listing's category (None if not given or not valid) and whether it is valid."""
+    category = getattr(listing, "category", None)
+    if category is None:
+        return None, True
+    if isinstance(category, str) and category in CATEGORIES:
+        return category, True
+    return None, False
+
+
+def _battery(listing: object) -> tuple[str, tuple[str, object] | None]:
+    """Return the declared battery (``"none"`` if not valid) and the field at fault, if any."""
+    goods = getattr(listing, "dangerous_goods", None)
+    if goods is None:
+        return "none", None
+    if not isinstance(goods, DangerousGoods):
+        return "none", ("dangerous_goods", goods)
+    battery = getattr(goods, "battery", "none")
+    if isinstance(battery, str) and battery in _BATTERIES:
+        return battery, None
+    return "none", ("dangerous_goods.battery", battery)
+
+
+@lru_cache(maxsize=256)
+def _streams(category: str | None, battery: str) -> Mapping[str, str]:
     streams = {"packaging": _WHY["packaging"]}
-    for stream in sorted(CATEGORY_STREAMS.get(listing.category or "", _NONE)):
+    for stream in sorted(CATEGORY_STREAMS.get(category or "", _NONE)):
         streams[stream] = _WHY[stream]
-    battery = listing.dangerous_goods.battery
     if battery != "none":
         streams.setdefault("batteries", f"it has a battery ({battery})")
     if battery in ("contained", "packed_with"):
         streams.setdefault("eee", "it is equipment powered by a battery")
-    return streams
+    return MappingProxyType(streams)
+
+
+@dataclass(frozen=True, slots=True)
+class _Scheme:
+    """One scheme of the data, with what its findings say read once."""
+
+    key: str
+    code: str
+    stream: str
+    law: str
+    identifier: str
+    notes: str
+    check: str
+    blocks: bool
+    pattern: str | None
+    format_note: str
+    source: str | None
+    start: date | None
+    unverified: str
+
+    @classmethod
+    def of(cls, scheme: Mapping[str, Any]) -> _Scheme:
+        key = str(scheme["key"])
+        sources = sources_of(scheme)
+        pattern = scheme.get("format")
+        return cls(
+            key=key,
+            code=key.replace(".", "_").casefold(),
+            stream=str(scheme.get("stream")),
+            law=str(scheme.get("law")),
+            identifier=str(scheme.get("identifier")),
+            notes=f" {scheme['notes']}" if scheme.get("notes") else "",
+            check=str(scheme.get("marketplace_check") or ""),
+            blocks=bool(scheme.get("marketplace_blocks")),
+            pattern=str(pattern) if pattern else None,
+            format_note=str(scheme.get("format_note") or pattern),
+            source=sources[0] if sources else None,
+            start=parse_date(scheme.get("effective_from")),
+            unverified="".join(
+                f" (Unverified: {note}.)" for note in scheme.get("unverified") or ()
+            ),
+        )
 
 
 class EprRule:
-    """The ``epr`` rule: EPR registration numbers for DE and FR (see the module docstring)."""
+    """The ``epr`` rule: EPR registration numbers for DE and FR (see the module docstring).
+
+    A category, a ``dangerous_goods`` value or ``seller.epr_numbers`` of the wrong kind gives
+    an error finding (``epr.category_invalid``, ``epr.dangerous_goods_invalid``,
+    ``epr.epr_numbers_invalid``) naming the field and the value, where the market has a scheme
+    it would decide; the value then counts as not given.
+    """
 
     name: Final = "epr"
 
     def __init__(self, data: Mapping[str, Any] | None = None) -> None:
         self._data = data
+        self._in_force: dict[tuple[str, date], tuple[_Scheme, ...]] = {}
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -126,84 +212,186 @@ class EprRule:
         """Return the schemes of ``country`` (all dates), in the data's order."""
         return tuple(s for s in self.data["schemes"] if s.get("country") == country)
 
+    def _schemes_on(self, country: str, on: date) -> tuple[_Scheme, ...]:
+        """Return the schemes of ``country`` in force on ``on`` (worked out once per date)."""
+        key = (country, on)
+        found = self._in_force.get(key)
+        if found is None:
+            found = tuple(_Scheme.of(s) for s in self.schemes(country) if in_force(s, on))
+            if len(self._in_force) >= 1024:
+                self._in_force.clear()
+            self._in_force[key] = found
+        return found
+
     def check(self, context: Context) -> Iterable[Finding]:
         """Return the EPR findings for the listing in ``context.market`` on ``context.on``."""
-        streams = streams_for(context.listing)
+        market = context.market
+        schemes = self._schemes_on(market.country, context.on)
+        if not schemes:
+            return []
+        listing = context.listing
         findings: list[Finding] = []
-        for scheme in self.schemes(context.market.country):
-            if scheme.get("stream") in streams and in_force(scheme, context.on):
-                findings.extend(_check_scheme(scheme, streams[scheme["stream"]], context))
+        category, valid = _category(listing)
+        if not valid:
+            findings.append(_category_invalid(_short(getattr(listing, "category", None))))
+        battery, bad = _battery(listing)
+        if bad is not None:
+            findings.append(_dangerous_goods_invalid(bad[0], _short(bad[1])))
+        streams = _streams(category, battery)
+        seller = context.seller
+        numbers: Mapping[Any, Any] | None = None
+        if seller is not None:
+            numbers = getattr(seller, "epr_numbers", None)
+            if numbers is None:
+                numbers = _EMPTY
+            elif not isinstance(numbers, Mapping):
+                findings.append(_numbers_invalid("seller.epr_numbers", _short(numbers)))
+                numbers = _EMPTY
+        where = market.name
+        for scheme in schemes:
+            why = streams.get(scheme.stream)
+            if why is None:
+                continue
+            if numbers is None:
+                findings.append(_registration_unknown(scheme, why, where))
+                continue
+            number, junk = _held(numbers, scheme.key)
+            if junk is not None:
+                field = f"seller.epr_numbers.{scheme.key}"
+                findings.append(_numbers_invalid(field, _short(junk)))
+            if number is None:
+                channel = context.channel
+                label = channel.label if scheme.blocks and channel is not None else None
+                findings.append(_registration_missing(scheme, why, where, label))
+            elif scheme.pattern and not _matches(scheme.pattern, number):
+                findings.append(_format_unusual(scheme, number))
         return findings
 
     def __repr__(self) -> str:
         return "EprRule()"
 
 
-def _held(numbers: Mapping[str, str], key: str) -> str | None:
+_EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
+
+_REPR: Final = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlevel = 2
+
+
+def _short(value: object) -> str:
+    """Return a short repr of a malformed value, for a message."""
+    try:
+        return _REPR.repr(value)
+    except Exception:  # a repr that fails, or an int too long to print
+        return f"<{type(value).__name__}>"
+
+
+def _held(numbers: Mapping[Any, Any], key: str) -> tuple[str | None, object]:
+    """Return the seller's number for ``key`` (or None) and a non-text value under that key."""
     wanted = key.casefold()
+    junk: object = None
     for name, value in numbers.items():
-        if name.strip().casefold() == wanted and value.strip():
-            return value.strip()
-    return None
+        if isinstance(name, str) and name.strip().casefold() == wanted:
+            if not isinstance(value, str):
+                junk = junk if junk is not None else value
+            elif value.strip():
+                return value.strip(), junk
+    return None, junk
 
 
-def _check_scheme(scheme: Mapping[str, Any], why: str, context: Context) -> Iterator[Finding]:
-    key = str(scheme["key"])
-    code = key.replace(".", "_").casefold()
-    sources = sources_of(scheme)
-    start = parse_date(scheme.get("effective_from"))
-    unverified = "".join(f" (Unverified: {note}.)" for note in scheme.get("unverified") or ())
-    where = context.market.name
-    notes = f" {scheme['notes']}" if scheme.get("notes") else ""
-    need = (
+@lru_cache(maxsize=1024)
+def _matches(pattern: str, number: str) -> bool:
+    return re.fullmatch(pattern, number) is not None
+
+
+def _need(scheme: _Scheme, why: str, where: str) -> str:
+    return (
         f"Because {why}, selling it to consumers in {where} requires registration under the "
-        f"{scheme['law']}, and marketplaces ask for the seller's {scheme['identifier']}.{notes}"
+        f"{scheme.law}, and marketplaces ask for the seller's {scheme.identifier}.{scheme.notes}"
     )
-    check = str(scheme.get("marketplace_check") or "")
-    field = f"seller.epr_numbers.{key}"
 
-    def finding(reason: str, severity: Severity, message: str) -> Finding:
-        return Finding(
-            code=f"epr.{code}_{reason}",
-            severity=severity,
-            message=message,
-            field=field,
-            source=sources[0] if sources else None,
-            effective_from=start,
-        )
 
-    seller = context.seller
-    if seller is None:
-        yield finding(
-            "registration_unknown",
-            "warning",
-            f"{need} No seller was given, so xborder cannot tell whether you hold one. {check} "
-            f"Pass a Seller with epr_numbers[{key!r}].{unverified}",
-        )
-        return
-    number = _held(seller.epr_numbers, key)
-    if number is None:
-        blocks = bool(scheme.get("marketplace_blocks")) and context.channel is not None
-        on_channel = (
-            f" {context.channel.label} will not publish the offer without it."
-            if blocks and context.channel is not None
-            else ""
-        )
-        yield finding(
-            "registration_missing",
-            "error" if blocks else "warning",
-            f"{need} The seller has no number under epr_numbers[{key!r}]. {check}{on_channel} "
-            f"Register and add the number.{unverified}",
-        )
-        return
-    pattern = scheme.get("format")
-    if pattern and not re.fullmatch(str(pattern), number):
-        yield finding(
-            "registration_format_unusual",
-            "info",
-            f"The {scheme['identifier']} {number!r} does not look like the usual "
-            f"{scheme.get('format_note') or pattern}. Check it against your registration.",
-        )
+def _finding(scheme: _Scheme, reason: str, severity: Severity, message: str) -> Finding:
+    return Finding(
+        code=f"epr.{scheme.code}_{reason}",
+        severity=severity,
+        message=message,
+        field=f"seller.epr_numbers.{scheme.key}",
+        source=scheme.source,
+        effective_from=scheme.start,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _registration_unknown(scheme: _Scheme, why: str, where: str) -> Finding:
+    return _finding(
+        scheme,
+        "registration_unknown",
+        "warning",
+        f"{_need(scheme, why, where)} No seller was given, so xborder cannot tell whether you "
+        f"hold one. {scheme.check} Pass a Seller with epr_numbers[{scheme.key!r}]."
+        f"{scheme.unverified}",
+    )
+
+
+@lru_cache(maxsize=1024)
+def _registration_missing(scheme: _Scheme, why: str, where: str, channel: str | None) -> Finding:
+    """``channel``: the label of the marketplace that blocks the offer, or None."""
+    on_channel = f" {channel} will not publish the offer without it." if channel else ""
+    return _finding(
+        scheme,
+        "registration_missing",
+        "error" if channel is not None else "warning",
+        f"{_need(scheme, why, where)} The seller has no number under "
+        f"epr_numbers[{scheme.key!r}]. {scheme.check}{on_channel} Register and add the "
+        f"number.{scheme.unverified}",
+    )
+
+
+@lru_cache(maxsize=1024)
+def _format_unusual(scheme: _Scheme, number: str) -> Finding:
+    return _finding(
+        scheme,
+        "registration_format_unusual",
+        "info",
+        f"The {scheme.identifier} {number!r} does not look like the usual "
+        f"{scheme.format_note}. Check it against your registration.",
+    )
+
+
+@lru_cache(maxsize=256)
+def _category_invalid(shown: str) -> Finding:
+    return Finding(
+        "epr.category_invalid",
+        "error",
+        f"The category {shown} is not an xborder category, so xborder cannot tell which EPR "
+        f"streams apply besides packaging. Use a category from the xborder vocabulary "
+        f"(docs/catalog.md).",
+        field="category",
+    )
+
+
+@lru_cache(maxsize=256)
+def _dangerous_goods_invalid(field: str, shown: str) -> Finding:
+    return Finding(
+        "epr.dangerous_goods_invalid",
+        "error",
+        f"{field} is {shown}, not a valid value, so xborder cannot tell whether the battery "
+        f"and electrical-equipment EPR streams apply. Set dangerous_goods.battery to none, "
+        f"contained, packed_with or standalone.",
+        field=field,
+    )
+
+
+@lru_cache(maxsize=256)
+def _numbers_invalid(field: str, shown: str) -> Finding:
+    return Finding(
+        "epr.epr_numbers_invalid",
+        "error",
+        f"{field} is {shown}: EPR registrations must map a scheme key (such as "
+        f"'DE.packaging') to the number as text. xborder ignores what is not text.",
+        field=field,
+    )
 
 
 #: The rule instance the ``xborder.rules`` entry point ``epr`` names.

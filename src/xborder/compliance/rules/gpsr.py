@@ -23,9 +23,10 @@ dates and sources are in ``compliance/data/gpsr.json``; see docs/compliance-gpsr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+import reprlib
+from collections.abc import Iterable, Mapping
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -35,7 +36,7 @@ from xborder.compliance._context import Context
 from xborder.compliance._data import load, parse_date
 from xborder.errors import XborderError
 from xborder.findings import Finding, Severity
-from xborder.listing import Listing, Party
+from xborder.listing import CATEGORIES, Party
 from xborder.markets import Market, is_country
 
 __all__ = ["NEEDS_SAFETY_INFO", "OUT_OF_SCOPE", "RULE", "GpsrRule", "address_country"]
@@ -136,6 +137,7 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=4096)
 def _parse_country(address: str) -> tuple[str | None, str]:
     """Return (ISO code or None, why unknown) for the country an address ends with."""
     segments = [s.strip() for s in _SEGMENTS.split(address) if s.strip()]
@@ -178,6 +180,7 @@ def address_country(address: str) -> str | None:
     return _parse_country(address)[0]
 
 
+@lru_cache(maxsize=1024)
 def _is_eu(code: str, on: date) -> bool:
     try:
         return Market.for_country(code, on=on).eu_member
@@ -185,27 +188,37 @@ def _is_eu(code: str, on: date) -> bool:
         return False
 
 
+@lru_cache(maxsize=1024)
 def _primary(language: str) -> str:
     return language.replace("_", "-").split("-", 1)[0].casefold()
 
 
+@lru_cache(maxsize=512)
 def _country_name(code: str) -> str:
     name = Locale("en").territories.get(code)
     return f"{name} ({code})" if name else code
 
 
+@lru_cache(maxsize=512)
 def _language_name(code: str) -> str:
     name = Locale("en").languages.get(code)
     return f"{name} ({code})" if name else code
 
 
 class GpsrRule:
-    """The ``gpsr`` rule: EU GPSR art. 16 and 19 online-offer information (see the module)."""
+    """The ``gpsr`` rule: EU GPSR art. 16 and 19 online-offer information (see the module).
+
+    A field of the wrong kind (a manufacturer that is not a :class:`~xborder.listing.Party`,
+    a party's name that is not text, a category xborder does not know, safety information
+    that is not a mapping of language to text) gives an error finding
+    ``gpsr.<field>_invalid`` naming the field and the value, and counts as not given.
+    """
 
     name: Final = "gpsr"
 
     def __init__(self, data: Mapping[str, Any] | None = None) -> None:
         self._data = data
+        self._meta: tuple[date | None, date | None, str] | None = None
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -214,91 +227,144 @@ class GpsrRule:
             self._data = load("gpsr")
         return self._data
 
+    def _dates(self) -> tuple[date | None, date | None, str]:
+        """Return (effective_from, effective_to, source) of the data, read once."""
+        meta = self._meta
+        if meta is None:
+            data = self.data
+            start = parse_date(data.get("effective_from"))
+            end = parse_date(data.get("effective_to"))
+            source = str(data.get("source") or "https://eur-lex.europa.eu/eli/reg/2023/988/oj")
+            meta = self._meta = (start, end, source)
+        return meta
+
     def check(self, context: Context) -> Iterable[Finding]:
         """Return the GPSR findings for the listing in an EU market on ``context.on``."""
-        data = self.data
-        start = parse_date(data.get("effective_from"))
-        end = parse_date(data.get("effective_to"))
+        start, end, source = self._dates()
         market = context.market
         if not market.eu_member or (start and context.on < start) or (end and context.on > end):
             return []
-        source = str(data.get("source") or "https://eur-lex.europa.eu/eli/reg/2023/988/oj")
-        return list(_Check(context, start, source).run())
+        return _Check(context, start, source).run()
 
     def __repr__(self) -> str:
         return "GpsrRule()"
 
 
+#: Findings interned by their whole content (most repeat across listings and markets).
+_finding: Final = lru_cache(maxsize=2048)(Finding)
+
+_BATTERIES: Final = frozenset({"contained", "packed_with", "standalone"})
+
+
+_REPR: Final = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlevel = 2
+
+
+def _short(value: object) -> str:
+    """Return a short repr of a malformed value, for a message."""
+    try:
+        return _REPR.repr(value)
+    except Exception:  # a repr that fails, or an int too long to print
+        return f"<{type(value).__name__}>"
+
+
+def _given(value: object) -> bool:
+    """Return whether a field holds something (``not value`` that never raises)."""
+    try:
+        return bool(value)
+    except Exception:  # an object whose truth cannot be told: something was given
+        return True
+
+
 class _Check:
+    __slots__ = ("context", "found", "listing", "market", "source", "start")
+
     def __init__(self, context: Context, start: date | None, source: str) -> None:
         self.context = context
-        self.listing: Listing = context.listing
+        self.listing: object = context.listing
         self.market = context.market
         self.start = start
         self.source = source
+        self.found: list[Finding] = []
 
-    def finding(self, code: str, severity: Severity, message: str, field: str) -> Finding:
-        return Finding(
-            code=f"gpsr.{code}",
-            severity=severity,
-            message=message,
-            field=field,
-            source=self.source,
-            effective_from=self.start,
+    def add(self, code: str, severity: Severity, message: str, field: str) -> None:
+        self.found.append(
+            _finding(f"gpsr.{code}", severity, message, field, self.source, self.start)
         )
 
-    def run(self) -> Iterator[Finding]:
-        category = self.listing.category or ""
-        excluded = OUT_OF_SCOPE.get(category)
+    def run(self) -> list[Finding]:
+        category = getattr(self.listing, "category", None)
+        if category is not None and not (isinstance(category, str) and category in CATEGORIES):
+            self.add(
+                "category_invalid",
+                "error",
+                f"The category {_short(category)} is not an xborder category, so xborder "
+                f"cannot tell whether the EU General Product Safety Regulation applies or "
+                f"whether the product needs safety information. Use a category from the "
+                f"xborder vocabulary (docs/catalog.md).",
+                "category",
+            )
+            category = None
+        excluded = OUT_OF_SCOPE.get(category) if category is not None else None
         if excluded is not None:
-            yield self.finding(
+            self.add(
                 "out_of_scope",
                 "info",
                 f"The EU General Product Safety Regulation does not apply to this listing "
                 f"({category}): {excluded}. Other EU rules for such products still apply.",
                 "category",
             )
-            return
-        yield from self.manufacturer()
-        yield from self.identification()
-        yield from self.safety_information()
+            return self.found
+        self.manufacturer()
+        self.identification()
+        self.safety_information(category)
+        return self.found
 
     # -- art. 19(a) and (b) ----------------------------------------------------------------
 
-    def manufacturer(self) -> Iterator[Finding]:
-        maker = self.listing.manufacturer
-        where = f"buyers in {self.market.name} ({self.market.country})"
+    def manufacturer(self) -> None:
+        maker = getattr(self.listing, "manufacturer", None)
+        market = self.market
         if maker is None:
-            yield self.finding(
+            self.add(
                 "manufacturer_missing",
                 "error",
-                f"The listing names no manufacturer. Offers to {where} must show the "
-                f"manufacturer's name, postal address and email or website (GPSR art. 19(a)).",
+                f"The listing names no manufacturer. Offers to buyers in {market.name} "
+                f"({market.country}) must show the manufacturer's name, postal address and "
+                f"email or website (GPSR art. 19(a)).",
                 "manufacturer",
             )
-            yield from self.responsible_person(
+            self.responsible_person(
                 None, "the manufacturer is not named, so it cannot be shown to be in the EU"
             )
             return
-        yield from _incomplete(self, maker, "manufacturer", "the manufacturer", "art. 19(a)")
-        country, why = _parse_country(maker.postal_address or "")
+        address = _party(self, maker, "manufacturer", "the manufacturer", "art. 19(a)")
+        if address is None:
+            self.responsible_person(
+                None,
+                "the manufacturer's details are not valid, so it cannot be shown to be in the EU",
+            )
+            return
+        country, why = _parse_country(address)
         if country is not None and _is_eu(country, self.context.on):
             return  # established in the EU: no responsible person needed (art. 16(1))
         if country is None:
             reason = f"xborder cannot tell where the manufacturer is established: {why}"
         else:
             reason = f"the manufacturer's address is in {_country_name(country)}, outside the EU"
-        yield from self.responsible_person(country, reason)
+        self.responsible_person(country, reason)
 
-    def responsible_person(self, maker_country: str | None, reason: str) -> Iterator[Finding]:
-        rp = self.listing.eu_responsible_person
+    def responsible_person(self, maker_country: str | None, reason: str) -> None:
+        rp = getattr(self.listing, "eu_responsible_person", None)
         if rp is None:
             advice = (
                 " If the manufacturer is in the EU, end its address with the country name."
-                if maker_country is None and self.listing.manufacturer is not None
+                if maker_country is None
+                and isinstance(getattr(self.listing, "manufacturer", None), Party)
                 else ""
             )
-            yield self.finding(
+            self.add(
                 "responsible_person_missing",
                 "error",
                 f"The listing names no EU responsible person, and {reason}. A product whose "
@@ -310,12 +376,12 @@ class _Check:
                 "eu_responsible_person",
             )
             return
-        yield from _incomplete(
-            self, rp, "responsible_person", "the EU responsible person", "art. 19(b)"
-        )
-        country, why = _parse_country(rp.postal_address or "")
+        address = _party(self, rp, "responsible_person", "the EU responsible person", "art. 19(b)")
+        if address is None:
+            return  # reported as invalid
+        country, why = _parse_country(address)
         if country is None:
-            yield self.finding(
+            self.add(
                 "responsible_person_country_unknown",
                 "warning",
                 f"xborder cannot tell whether the EU responsible person is established in the "
@@ -324,7 +390,7 @@ class _Check:
                 "eu_responsible_person.postal_address",
             )
         elif not _is_eu(country, self.context.on):
-            yield self.finding(
+            self.add(
                 "responsible_person_outside_eu",
                 "error",
                 f"The EU responsible person's address is in {_country_name(country)}, outside "
@@ -334,18 +400,18 @@ class _Check:
                 "eu_responsible_person.postal_address",
             )
 
-    def identification(self) -> Iterator[Finding]:
+    def identification(self) -> None:
         listing = self.listing
-        if not listing.images:
-            yield self.finding(
+        if not _given(getattr(listing, "images", None)):
+            self.add(
                 "picture_missing",
                 "error",
                 "The listing has no picture. GPSR art. 19(c) requires the offer to identify "
                 "the product with a picture, its type and any other identifier.",
                 "images",
             )
-        if not listing.gtin and not listing.mpn:
-            yield self.finding(
+        if not _given(getattr(listing, "gtin", None)) and not _given(getattr(listing, "mpn", None)):
+            self.add(
                 "identifier_missing",
                 "warning",
                 "The listing has neither a GTIN nor an MPN (model, batch or serial number). "
@@ -357,79 +423,173 @@ class _Check:
 
     # -- art. 19(d) ------------------------------------------------------------------------
 
-    def safety_information(self) -> Iterator[Finding]:
-        listing = self.listing
-        needs = _needs_safety_info(listing)
-        given = {
-            _primary(lang): lang
-            for lang, text in listing.safety_information.items()
-            if text.strip()
-        }
-        wanted = [_primary(lang) for lang in (*self.market.languages, self.context.language)]
-        wanted = list(dict.fromkeys(wanted))
-        names = " or ".join(_language_name(code) for code in wanted) or "the local language"
+    def safety_information(self, category: str | None) -> None:
+        given, bad = _safety_languages(getattr(self.listing, "safety_information", None))
+        if bad is not None:
+            field, wrong = bad
+            self.add(
+                "safety_information_invalid",
+                "error",
+                f"{wrong}: safety information maps a language code (such as 'de') to the "
+                f"warnings as text. xborder ignores what is not.",
+                field,
+            )
+        market = self.market
+        wanted = _wanted(market.languages, self.context.language)
         if not given:
+            needs = _needs_safety_info(self.listing, category)
             if needs is not None:
-                yield self.finding(
+                self.add(
                     "safety_info_missing",
                     "error",
                     f"The listing has no warnings or safety information, and this product "
                     f"needs them: {needs}. GPSR art. 19(d) requires them in the offer, in "
-                    f"{names} for buyers in {self.market.name}. Add safety_information.",
+                    f"{_names(wanted)} for buyers in {market.name}. Add safety_information.",
                     "safety_information",
                 )
             return
         if any(code in given for code in wanted):
             return
         have = ", ".join(_language_name(code) for code in sorted(given))
-        yield self.finding(
+        self.add(
             "safety_info_missing_language",
             "warning",
-            f"The safety information is in {have} but not in {names}. GPSR art. 19(d) "
-            f"requires warnings in a language consumers in {self.market.name} easily "
+            f"The safety information is in {have} but not in {_names(wanted)}. GPSR art. 19(d) "
+            f"requires warnings in a language consumers in {market.name} easily "
             f"understand. Add safety_information.{wanted[0] if wanted else ''}.",
             f"safety_information.{wanted[0]}" if wanted else "safety_information",
         )
 
 
-def _incomplete(
-    check: _Check, party: Party, code: str, who: str, article: str
-) -> Iterator[Finding]:
-    """Yield ``<field>_incomplete`` when a party's details cannot be contacted by post/online."""
-    problems = []
-    if not (party.name or "").strip():
-        problems.append("a name")
-    address = (party.postal_address or "").strip()
-    segments = [s for s in _SEGMENTS.split(address) if s.strip()]
-    if not address:
-        problems.append("a postal address")
-    elif len(segments) < 2 and not any(c.isdigit() for c in address):
-        # "China" or "Shenzhen" alone: not an address a letter could reach.
-        problems.append(f"a full postal address (it reads only {address!r})")
-    if not (party.email or party.url):
-        problems.append("an email address or website")
+@lru_cache(maxsize=256)
+def _wanted(languages: tuple[str, ...], language: str) -> tuple[str, ...]:
+    """Return the primary languages a market's buyers read, the market's main one first."""
+    return tuple(dict.fromkeys(_primary(lang) for lang in (*languages, language)))
+
+
+@lru_cache(maxsize=256)
+def _names(wanted: tuple[str, ...]) -> str:
+    return " or ".join(_language_name(code) for code in wanted) or "the local language"
+
+
+def _safety_languages(value: object) -> tuple[frozenset[str], tuple[str, str] | None]:
+    """Return the primary languages with safety text, and what is wrong in ``value``, if any.
+
+    ``value`` should map language codes to text: it gives ``(field, what is wrong)`` for the
+    first entry that does not (then ignored), or for a value that is no mapping at all.
+    """
+    if value is None:
+        return frozenset(), None
+    if not isinstance(value, Mapping):
+        return frozenset(), ("safety_information", f"safety_information is {_short(value)}")
+    given = set()
+    bad: tuple[str, str] | None = None
+    for lang, text in value.items():
+        # A language code is short text (LanguageCode: at most 16 characters).
+        if not (isinstance(lang, str) and len(lang) <= 16):
+            if bad is None:
+                key = _short(lang)
+                bad = ("safety_information", f"safety_information has the key {key}")
+            continue
+        if not isinstance(text, str):
+            if bad is None:
+                field = f"safety_information.{lang}"
+                bad = (field, f"{field} is {_short(text)}")
+            continue
+        if text.strip():
+            given.add(_primary(lang))
+    return frozenset(given), bad
+
+
+def _party(check: _Check, party: object, code: str, who: str, article: str) -> str | None:
+    """Report a party that is not valid or not complete; return its postal address.
+
+    None when the party is not valid (``<code>_invalid``): not a :class:`Party`, or a field
+    that is not text. Otherwise the address (possibly empty), after ``<code>_incomplete``
+    when the details cannot be contacted by post and online.
+    """
+    field = "manufacturer" if code == "manufacturer" else "eu_responsible_person"
+    if not isinstance(party, Party):
+        check.add(
+            f"{code}_invalid",
+            "error",
+            f"{field} is {_short(party)}, not the details of a business (a name, a postal "
+            f"address and an email or website). GPSR {article} requires them for {who}.",
+            field,
+        )
+        return None
+    name = getattr(party, "name", None)
+    address = getattr(party, "postal_address", None)
+    email = getattr(party, "email", None)
+    url = getattr(party, "url", None)
+    if not (_text(name) and _text(address) and _text(email) and _text(url)):
+        part, value = next(
+            (part, value)
+            for part, value in (
+                ("name", name),
+                ("postal_address", address),
+                ("email", email),
+                ("url", url),
+            )
+            if not _text(value)
+        )
+        check.add(
+            f"{code}_invalid",
+            "error",
+            f"{field}.{part} is {_short(value)}, not text. GPSR {article} requires "
+            f"{who}'s name, postal address and email or website.",
+            f"{field}.{part}",
+        )
+        return None
+    problems = _missing(name, address, email, url)
     if problems:
-        field = "manufacturer" if code == "manufacturer" else "eu_responsible_person"
-        yield check.finding(
+        check.add(
             f"{code}_incomplete",
             "error",
             f"The details of {who} lack {' and '.join(problems)}. GPSR {article} requires "
             f"a name, a postal address and an electronic address (email or website).",
             field,
         )
+    return address or ""
 
 
-def _needs_safety_info(listing: Listing) -> str | None:
+def _text(value: object) -> bool:
+    """Whether a party's field is text or not given."""
+    return value is None or isinstance(value, str)
+
+
+@lru_cache(maxsize=4096)
+def _missing(
+    name: str | None, postal_address: str | None, email: str | None, url: str | None
+) -> tuple[str, ...]:
+    """Return what a party's details lack to be contacted by post and online."""
+    problems = []
+    if not (name or "").strip():
+        problems.append("a name")
+    address = (postal_address or "").strip()
+    segments = [s for s in _SEGMENTS.split(address) if s.strip()]
+    if not address:
+        problems.append("a postal address")
+    elif len(segments) < 2 and not any(c.isdigit() for c in address):
+        # "China" or "Shenzhen" alone: not an address a letter could reach.
+        problems.append(f"a full postal address (it reads only {address!r})")
+    if not (email or url):
+        problems.append("an email address or website")
+    return tuple(problems)
+
+
+def _needs_safety_info(listing: object, category: str | None = None) -> str | None:
     """Return why the listing needs safety information, or None when nothing says so."""
-    why = NEEDS_SAFETY_INFO.get(listing.category or "")
+    why = NEEDS_SAFETY_INFO.get(category) if category is not None else None
     if why is not None:
         return why
-    goods = listing.dangerous_goods
-    if goods.battery != "none":
+    goods = getattr(listing, "dangerous_goods", None)
+    battery = getattr(goods, "battery", "none")
+    if isinstance(battery, str) and battery in _BATTERIES:
         return "it contains or comes with a battery"
-    if goods.aerosol:
+    if getattr(goods, "aerosol", False) is True:
         return "it is an aerosol"
-    if goods.flammable:
+    if getattr(goods, "flammable", False) is True:
         return "it is flammable"
     return None
 
