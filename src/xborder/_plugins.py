@@ -26,7 +26,7 @@ from typing import Any
 
 from xborder.errors import ConfigurationError, PluginError, XborderError
 
-__all__ = ["Family", "available", "entry_points", "load"]
+__all__ = ["Family", "available", "entry_points", "load", "load_entry_point"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,38 @@ def _distribution(ep: importlib.metadata.EntryPoint) -> str | None:
     return None if dist is None else str(dist.name)
 
 
+def load_entry_point(
+    group: str, name: str, matches: list[importlib.metadata.EntryPoint]
+) -> tuple[object, Callable[[str], PluginError]]:
+    """Import the one entry point registered as ``name``; return it and an error factory.
+
+    The factory builds a :class:`~xborder.errors.PluginError` whose message starts with
+    where the plugin comes from (group, name, target, distribution), for the caller's own
+    validation. Raises PluginError when ``name`` is registered more than once or the import
+    fails.
+    """
+    if len(matches) > 1:
+        dists = ", ".join(sorted(str(_distribution(ep)) for ep in matches))
+        raise PluginError(
+            f"{group}: {name!r} is registered more than once (by {dists}); uninstall one",
+            group=group,
+            name=name,
+            distribution=dists,
+        )
+    ep = matches[0]
+    dist = _distribution(ep)
+    origin = f"{group} entry point {name!r} ({ep.value}" + (f", from {dist})" if dist else ")")
+
+    def error(message: str) -> PluginError:
+        return PluginError(f"{origin} {message}", group=group, name=name, distribution=dist)
+
+    try:
+        loaded = ep.load()
+    except Exception as exc:
+        raise error(f"failed to load: {type(exc).__name__}: {exc}") from exc
+    return loaded, error
+
+
 def load(family: Family, name: str, kwargs: Mapping[str, Any]) -> object:
     """Load the entry point ``name`` of ``family.group``, call it with ``kwargs``, check it.
 
@@ -78,25 +110,7 @@ def load(family: Family, name: str, kwargs: Mapping[str, Any]) -> object:
         raise ConfigurationError(
             f"unknown {family.kind} {name!r} (group {group!r}); available: {names}"
         )
-    if len(matches) > 1:
-        dists = ", ".join(sorted(str(_distribution(ep)) for ep in matches))
-        raise PluginError(
-            f"{group}: {name!r} is registered more than once (by {dists}); uninstall one",
-            group=group,
-            name=name,
-            distribution=dists,
-        )
-    ep = matches[0]
-    dist = _distribution(ep)
-    origin = f"{group} entry point {name!r} ({ep.value}" + (f", from {dist})" if dist else ")")
-
-    def error(message: str) -> PluginError:
-        return PluginError(f"{origin} {message}", group=group, name=name, distribution=dist)
-
-    try:
-        factory = ep.load()
-    except Exception as exc:
-        raise error(f"failed to load: {type(exc).__name__}: {exc}") from exc
+    factory, error = load_entry_point(group, name, matches)
     if not callable(factory):
         raise error(f"is not callable (got {type(factory).__name__})")
     try:

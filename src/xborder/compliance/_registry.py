@@ -31,7 +31,7 @@ from typing import Any, Final, cast
 
 from xborder import _plugins
 from xborder.compliance._context import Context, Rule
-from xborder.errors import ConfigurationError, PluginError
+from xborder.errors import ConfigurationError
 from xborder.findings import Finding, Severity
 
 __all__ = [
@@ -78,42 +78,14 @@ def registered_rules(*, reload: bool = False) -> tuple[Rule, ...]:
         return _loaded
 
 
-def _distribution(ep: importlib.metadata.EntryPoint) -> str | None:
-    dist = getattr(ep, "dist", None)
-    return None if dist is None else str(dist.name)
-
-
 def _load(name: str, matches: list[importlib.metadata.EntryPoint]) -> Rule:
-    if len(matches) > 1:
-        dists = ", ".join(sorted(str(_distribution(ep)) for ep in matches))
-        raise PluginError(
-            f"{GROUP}: {name!r} is registered more than once (by {dists}); uninstall one",
-            group=GROUP,
-            name=name,
-            distribution=dists,
-        )
-    ep = matches[0]
-    dist = _distribution(ep)
-    origin = f"{GROUP} entry point {name!r} ({ep.value}" + (f", from {dist})" if dist else ")")
-    try:
-        rule = ep.load()
-    except Exception as exc:
-        raise PluginError(
-            f"{origin} failed to load: {type(exc).__name__}: {exc}",
-            group=GROUP,
-            name=name,
-            distribution=dist,
-        ) from exc
+    rule, error = _plugins.load_entry_point(GROUP, name, matches)
     problem = _problem(rule)
-    if problem is None and rule.name != name:
-        problem = f"its name is {rule.name!r}; it must equal the entry-point name {name!r}"
+    declared = getattr(rule, "name", None)
+    if problem is None and declared != name:
+        problem = f"its name is {declared!r}; it must equal the entry-point name {name!r}"
     if problem is not None:
-        raise PluginError(
-            f"{origin} is not a compliance rule: {problem}",
-            group=GROUP,
-            name=name,
-            distribution=dist,
-        )
+        raise error(f"is not a compliance rule: {problem}")
     return cast(Rule, rule)
 
 
