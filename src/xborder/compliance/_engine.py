@@ -111,12 +111,13 @@ def check(
         _language(target.locale),
     )
     found: list[Finding] = [] if regimes else [_STRICTEST]
+    append = found.append
     for rule, name in zip(active, names, strict=True):
         try:
             for finding in rule.check(context):
-                if not isinstance(finding, Finding):
+                if type(finding) is not Finding and not isinstance(finding, Finding):
                     raise TypeError(f"yielded {type(finding).__name__}, not a Finding")
-                found.append(finding)
+                append(finding)
         except Exception as exc:
             found.append(_rule_failed(name, type(exc).__name__))
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 import re
 import reprlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -361,6 +361,86 @@ def _texts(listing: Listing, language: str, category: str | None) -> Iterator[tu
         yield from _attribute_texts(f"translations.{lang}.attributes.", translation.attributes)
 
 
+def _hits(
+    listing: Listing,
+    language: str,
+    category: str | None,
+    scan: Callable[[str], tuple[tuple[int, str], ...]],
+    groups: frozenset[int],
+) -> dict[tuple[int, str], str]:
+    """Return the (group, keyword) hits of ``groups`` in the listing's texts, with their field.
+
+    The same texts, in the same order, as :func:`_texts`; a field's name is built only for a
+    text with a hit (the first field of a hit is kept).
+    """
+    hits: dict[tuple[int, str], str] = {}
+    attributes = getattr(listing, "attributes", None)
+    if type(attributes) is not MappingProxyType and type(attributes) is not dict:
+        for field, text in _texts(listing, language, category):
+            for hit in scan(text):
+                if hit[0] in groups:
+                    hits.setdefault(hit, field)
+        return hits
+    own_texts: tuple[tuple[str, object], ...] = (
+        ("title", getattr(listing, "title", None)),
+        ("description", getattr(listing, "description", None)),
+        ("customs_description", getattr(listing, "customs_description", None)),
+    )
+    for where, value in own_texts:
+        if isinstance(value, str) and (value or where == "title"):
+            for hit in scan(value):
+                if hit[0] in groups:
+                    hits.setdefault(hit, where)
+    # A validated listing's values are tuples; a dict (from model_copy) may hold lists too.
+    sequences = list if type(attributes) is MappingProxyType else (list, tuple)
+    for name, values in attributes.items():
+        if not isinstance(name, str) or name.lower() in COLOUR_ATTRIBUTES:
+            continue
+        if type(values) is not tuple:
+            if isinstance(values, str):
+                values = (values,)
+            elif not isinstance(values, sequences):
+                continue
+        for value in values:
+            if isinstance(value, str):
+                found = scan(value)
+                if found:
+                    for hit in found:
+                        if hit[0] in groups:
+                            hits.setdefault(hit, f"attributes.{name}")
+    if category is not None:
+        for hit in scan(CATEGORIES[category]):
+            if hit[0] in groups:
+                hits.setdefault(hit, "category")
+    translations: Mapping[Any, object] | None = getattr(listing, "translations", None)
+    if type(translations) is not MappingProxyType:
+        translations = _mapping(translations)
+    if not translations:
+        return hits
+    own = getattr(listing, "language", None)
+    own = own if isinstance(own, str) else None
+    for lang in ("en",) if language == "en" else ("en", language):
+        translation = translations.get(lang) if lang != own else None
+        if not isinstance(translation, Translation):
+            continue
+        translated: tuple[tuple[str, object], ...] = (
+            ("title", translation.title),
+            ("description", translation.description),
+        )
+        for part, value in translated:
+            if isinstance(value, str) and value:
+                for hit in scan(value):
+                    if hit[0] in groups:
+                        hits.setdefault(hit, f"translations.{lang}.{part}")
+        for field, text in _attribute_texts(
+            f"translations.{lang}.attributes.", translation.attributes
+        ):
+            for hit in scan(text):
+                if hit[0] in groups:
+                    hits.setdefault(hit, field)
+    return hits
+
+
 #: The dangerous-goods values the listing declares, as (field name, value): ("battery",
 #: "contained"), ("aerosol", "true"). Only the fields a destination's entries read.
 _Declared = tuple[tuple[str, str], ...]
@@ -634,12 +714,7 @@ class RestrictedRule:
             return [_not_a_listing(_shown(listing))]
         hs, category, declared, findings = _read(listing, dest)
         scan = _data()[1].scan
-        hits: dict[tuple[int, str], str] = {}
-        groups = dest.groups
-        for field, text in _texts(listing, context.language, category):
-            for hit in scan(text):
-                if hit[0] in groups:
-                    hits.setdefault(hit, field)
+        hits = _hits(listing, context.language, category, scan, dest.groups)
         if not hits and not _may_confirm(dest, hs, category, declared):
             return findings
         name = _the(market.name)
