@@ -26,7 +26,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench_localize import RefListing, make_payload
+from bench_localize import RefListing, make_payload, side_by_side
 
 import xborder as xb
 from xborder import _plugins
@@ -92,20 +92,13 @@ def main() -> int:
     for payload in payloads[:50]:
         RefListing.model_validate(payload).model_dump_json()
 
-    per_check: list[float] = []
-    per_reference: list[float] = []
     findings = 0
-    for r in range(args.rounds):
-        market = markets[r % len(markets)]
-        started = time.perf_counter()
-        for listing in listings:
-            findings += len(check(listing, market, channel="ebay", on=on, rules=rules).findings)
-        per_check.append((time.perf_counter() - started) / len(listings))
-        started = time.perf_counter()
-        for payload in payloads:
-            RefListing.model_validate(payload).model_dump_json()
-        per_reference.append((time.perf_counter() - started) / len(payloads))
 
+    def run_check(listing: xb.Listing, market: xb.Market) -> None:
+        nonlocal findings
+        findings += len(check(listing, market, channel="ebay", on=on, rules=rules).findings)
+
+    per_check, per_reference = side_by_side(run_check, listings, markets, payloads, args.rounds)
     chk = statistics.median(per_check) * 1e6
     ref = statistics.median(per_reference) * 1e6
     print(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -128,6 +129,33 @@ def distinct_listings(n: int) -> list[xb.Listing]:
     return out
 
 
+def side_by_side(
+    call: Callable[[xb.Listing, xb.Market], object],
+    listings: Sequence[xb.Listing],
+    markets: Sequence[xb.Market],
+    payloads: Sequence[dict[str, Any]],
+    rounds: int,
+) -> tuple[list[float], list[float]]:
+    """Time ``call`` over every listing and the reference over every payload, per round.
+
+    Each round runs both, one after the other, so load on the machine hits both alike; the
+    market changes every round. Returns seconds per call: (call, reference), one per round.
+    """
+    per_call: list[float] = []
+    per_reference: list[float] = []
+    for r in range(rounds):
+        market = markets[r % len(markets)]
+        started = time.perf_counter()
+        for listing in listings:
+            call(listing, market)
+        per_call.append((time.perf_counter() - started) / len(listings))
+        started = time.perf_counter()
+        for payload in payloads:
+            RefListing.model_validate(payload).model_dump_json()
+        per_reference.append((time.perf_counter() - started) / len(payloads))
+    return per_call, per_reference
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -146,18 +174,13 @@ def main() -> int:
     for payload in payloads[:50]:
         RefListing.model_validate(payload).model_dump_json()
 
-    per_localize: list[float] = []
-    per_reference: list[float] = []
-    for r in range(args.rounds):
-        market = markets[r % len(markets)]
-        started = time.perf_counter()
-        for listing in listings:
-            localize(listing, market, channel="ebay", on=on)
-        per_localize.append((time.perf_counter() - started) / len(listings))
-        started = time.perf_counter()
-        for payload in payloads:
-            RefListing.model_validate(payload).model_dump_json()
-        per_reference.append((time.perf_counter() - started) / len(payloads))
+    per_localize, per_reference = side_by_side(
+        lambda listing, market: localize(listing, market, channel="ebay", on=on),
+        listings,
+        markets,
+        payloads,
+        args.rounds,
+    )
 
     loc = statistics.median(per_localize) * 1e6
     ref = statistics.median(per_reference) * 1e6
