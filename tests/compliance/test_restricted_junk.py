@@ -26,6 +26,8 @@ from xborder.findings import Finding
 from xborder.listing import DangerousGoods, Translation
 from xborder.markets import Market
 
+from ._junk import BadRepr, HugeInt
+
 ON = date(2026, 11, 28)
 MARKETS = ("DE", "GB", "JP", "AU", "US", "NO", "RU", "UA")
 RULES = (RULE, RestrictedRule(strict=True))
@@ -66,28 +68,6 @@ def valid(title: str = "Plain stoneware mug", **fields: Any) -> Listing:
 
 
 # -- junk -------------------------------------------------------------------------------------
-
-
-class BadRepr:
-    """An object whose repr and comparisons fail (hypothesis prints it as ``BadRepr()``)."""
-
-    def __repr__(self) -> str:
-        raise RuntimeError("no repr")
-
-    def __eq__(self, other: object) -> bool:
-        raise RuntimeError("no comparison")
-
-    __hash__ = object.__hash__
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text("BadRepr()")
-
-
-class HugeInt(int):
-    """An int too long for repr() (hypothesis prints it as ``HugeInt()``)."""
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text("HugeInt()")
 
 
 def huge_int() -> HugeInt:

@@ -28,6 +28,8 @@ from xborder.listing import DangerousGoods, Party, Seller, Weight
 from xborder.localize.channels import ChannelRules, channel_rules
 from xborder.markets import Market
 
+from ._junk import BadRepr, HugeInt
+
 MARKETS = ("DE", "FR", "GB", "US", "JP")
 DATES = (date(2024, 12, 13), date(2026, 7, 1), date(2026, 10, 30))
 RULES: tuple[Rule, ...] = (gpsr.RULE, epr.RULE, tax.RULE)
@@ -72,28 +74,6 @@ def codes(findings: list[Finding]) -> list[str]:
 
 
 # -- junk -------------------------------------------------------------------------------------
-
-
-class BadRepr:
-    """An object whose repr and comparisons fail (hypothesis prints it as ``BadRepr()``)."""
-
-    def __repr__(self) -> str:
-        raise RuntimeError("no repr")
-
-    def __eq__(self, other: object) -> bool:
-        raise RuntimeError("no comparison")
-
-    __hash__ = object.__hash__
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text("BadRepr()")
-
-
-class HugeInt(int):
-    """An int too long for repr() (hypothesis prints it as ``HugeInt()``)."""
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text("HugeInt()")
 
 
 class Huge(str):
