@@ -31,6 +31,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from stdnum import ean
 
 from xborder.errors import FieldError, InvalidListingError
 from xborder.money import Money, to_decimal
@@ -251,18 +252,21 @@ Attributes = Annotated[Mapping[Line, AttributeValues], *_FROZEN_MAP]
 _GTIN_LENGTHS: Final = frozenset({8, 12, 13, 14})
 
 
-def is_valid_gtin(code: str) -> bool:
+def is_valid_gtin(code: object) -> bool:
     """Return whether ``code`` is a GTIN-8, -12 (UPC-A), -13 (EAN) or -14 with a valid check digit.
 
-    The check digit follows the GS1 General Specifications, section 7.9 (mod-10, weights 3
-    and 1 from the right).
+    Digits only (no spaces or dashes). The check digit (GS1 General Specifications, mod-10)
+    is verified by python-stdnum's ``ean`` module; anything that is not such a string is
+    simply not valid.
     """
-    if not (code.isascii() and code.isdigit() and len(code) in _GTIN_LENGTHS):
+    if not (
+        isinstance(code, str) and code.isascii() and code.isdigit() and len(code) in _GTIN_LENGTHS
+    ):
         return False
-    digits = [int(c) for c in code]
-    body, check = digits[:-1], digits[-1]
-    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
+    try:
+        return bool(ean.is_valid(code))
+    except Exception:  # stdnum raises only ValidationError; never let junk escape
+        return False
 
 
 def _check_gtin(value: str) -> str:

@@ -30,10 +30,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Final
 
-from stdnum import ean
-
 from xborder.compliance._context import Context
 from xborder.findings import Finding
+from xborder.listing import is_valid_gtin
 
 __all__ = ["RULE", "IdentifiersRule", "is_valid_gtin"]
 
@@ -80,23 +79,6 @@ EBAY_PLACEHOLDER_BRANDS: Final = frozenset(
 )
 
 _NEW_CONDITIONS: Final = frozenset({"new", "refurbished"})
-
-
-def is_valid_gtin(code: object) -> bool:
-    """Return whether ``code`` is a GTIN-8/12/13/14 with a valid check digit (stdnum).
-
-    >>> is_valid_gtin("4006381333931"), is_valid_gtin("4006381333932")
-    (True, False)
-    """
-    return isinstance(code, str) and _valid_gtin(code)
-
-
-@lru_cache(maxsize=8192)
-def _valid_gtin(code: str) -> bool:
-    try:
-        return bool(ean.is_valid(code))
-    except Exception:  # stdnum raises only ValidationError, but never let junk escape
-        return False
 
 
 def _str(value: object) -> str | None:

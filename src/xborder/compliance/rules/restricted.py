@@ -370,74 +370,13 @@ def _hits(
 ) -> dict[tuple[int, str], str]:
     """Return the (group, keyword) hits of ``groups`` in the listing's texts, with their field.
 
-    The same texts, in the same order, as :func:`_texts`; a field's name is built only for a
-    text with a hit (the first field of a hit is kept).
+    The texts are :func:`_texts`'s, in its order; the first field a hit is found in is kept.
     """
     hits: dict[tuple[int, str], str] = {}
-    attributes = getattr(listing, "attributes", None)
-    if type(attributes) is not MappingProxyType and type(attributes) is not dict:
-        for field, text in _texts(listing, language, category):
-            for hit in scan(text):
-                if hit[0] in groups:
-                    hits.setdefault(hit, field)
-        return hits
-    own_texts: tuple[tuple[str, object], ...] = (
-        ("title", getattr(listing, "title", None)),
-        ("description", getattr(listing, "description", None)),
-        ("customs_description", getattr(listing, "customs_description", None)),
-    )
-    for where, value in own_texts:
-        if isinstance(value, str) and (value or where == "title"):
-            for hit in scan(value):
-                if hit[0] in groups:
-                    hits.setdefault(hit, where)
-    # A validated listing's values are tuples; a dict (from model_copy) may hold lists too.
-    sequences = list if type(attributes) is MappingProxyType else (list, tuple)
-    for name, values in attributes.items():
-        if not isinstance(name, str) or name.lower() in COLOUR_ATTRIBUTES:
-            continue
-        if type(values) is not tuple:
-            if isinstance(values, str):
-                values = (values,)
-            elif not isinstance(values, sequences):
-                continue
-        for value in values:
-            if isinstance(value, str):
-                found = scan(value)
-                if found:
-                    for hit in found:
-                        if hit[0] in groups:
-                            hits.setdefault(hit, f"attributes.{name}")
-    if category is not None:
-        for hit in scan(CATEGORIES[category]):
+    for field, text in _texts(listing, language, category):
+        for hit in scan(text):
             if hit[0] in groups:
-                hits.setdefault(hit, "category")
-    translations: Mapping[Any, object] | None = getattr(listing, "translations", None)
-    if type(translations) is not MappingProxyType:
-        translations = _mapping(translations)
-    if not translations:
-        return hits
-    own = getattr(listing, "language", None)
-    own = own if isinstance(own, str) else None
-    for lang in ("en",) if language == "en" else ("en", language):
-        translation = translations.get(lang) if lang != own else None
-        if not isinstance(translation, Translation):
-            continue
-        translated: tuple[tuple[str, object], ...] = (
-            ("title", translation.title),
-            ("description", translation.description),
-        )
-        for part, value in translated:
-            if isinstance(value, str) and value:
-                for hit in scan(value):
-                    if hit[0] in groups:
-                        hits.setdefault(hit, f"translations.{lang}.{part}")
-        for field, text in _attribute_texts(
-            f"translations.{lang}.attributes.", translation.attributes
-        ):
-            for hit in scan(text):
-                if hit[0] in groups:
-                    hits.setdefault(hit, field)
+                hits.setdefault(hit, field)
     return hits
 
 
