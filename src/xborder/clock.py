@@ -6,6 +6,7 @@ Everything that needs "now" or "today" takes a :class:`Clock`; the default is
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, date, datetime
 from typing import Protocol, runtime_checkable
@@ -29,6 +30,10 @@ class Clock(Protocol):
         """Block for ``seconds``."""
         ...
 
+    async def asleep(self, seconds: float) -> None:
+        """Wait ``seconds`` without blocking the event loop."""
+        ...
+
 
 class SystemClock:
     """The real clock."""
@@ -44,6 +49,10 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         """Sleep for real."""
         time.sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        """Sleep for real with :func:`asyncio.sleep`."""
+        await asyncio.sleep(seconds)
 
     def __repr__(self) -> str:
         return "SystemClock()"

@@ -24,7 +24,19 @@ handles the built-in exceptions keeps working::
     ├── InvalidListingError (ValueError)   a listing (or catalog row) that fails validation
     │   └── CatalogError                   a catalog file that cannot be read at all
     ├── PricingError (ValueError)          a policy that cannot be built or applied
-    └── ComplianceError                    ensure_compliant(): the report has errors (.report)
+    ├── ComplianceError                    ensure_compliant(): the report has errors (.report)
+    ├── UnsupportedOperationError          an adapter lacks the capability asked for
+    └── MarketplaceError                   a marketplace call failed (.marketplace, .request_id)
+        ├── MarketplaceTransportError      no HTTP answer (connection refused, reset, DNS)
+        │   └── RequestTimeoutError        the call timed out
+        ├── UnexpectedResponseError        a body the adapter cannot read
+        └── ApiError                       an HTTP answer that is an error (.status_code)
+            ├── AuthenticationError        credentials refused or expired (401, 403 …)
+            ├── NotFoundError              404
+            ├── ConflictError              409
+            ├── InvalidRequestError        400, 422 (.field_errors)
+            ├── RateLimitError             throttled, retries exhausted (.retry_after)
+            └── ServerError                5xx, retries exhausted
 
 Warnings: :class:`StaleRatesWarning` for a bundled (dated) snapshot used past its age.
 """
@@ -39,28 +51,40 @@ if TYPE_CHECKING:
     from xborder.compliance import Report
 
 __all__ = [
+    "ApiError",
+    "AuthenticationError",
     "CatalogError",
     "ComplianceError",
     "ConfigurationError",
+    "ConflictError",
     "CurrencyMismatchError",
     "FieldError",
     "FloatAmountError",
     "InvalidAmountError",
     "InvalidListingError",
+    "InvalidRequestError",
+    "MarketplaceError",
+    "MarketplaceTransportError",
     "MoneyError",
+    "NotFoundError",
     "PluginError",
     "PricingError",
     "RateError",
     "RateFetchError",
+    "RateLimitError",
     "RateUnavailableError",
+    "RequestTimeoutError",
+    "ServerError",
     "StaleRatesError",
     "StaleRatesWarning",
     "TranslationError",
     "TranslatorAuthError",
     "TranslatorQuotaError",
+    "UnexpectedResponseError",
     "UnknownCurrencyError",
     "UnknownLocaleError",
     "UnknownMarketError",
+    "UnsupportedOperationError",
     "XborderError",
 ]
 
@@ -332,3 +356,94 @@ class ComplianceError(XborderError):
         first = f"; first: {errors[0].code}: {errors[0].message}" if errors else ""
         super().__init__(f"{where} is not compliant: {len(errors)} error(s){first}")
         self.report = report
+
+
+class UnsupportedOperationError(XborderError):
+    """An operation the marketplace adapter does not offer (see its ``Capabilities``)."""
+
+
+class MarketplaceError(XborderError):
+    """A marketplace call that failed as a whole.
+
+    ``marketplace`` is the adapter's registry name; ``operation`` the adapter's name for the
+    call (``"bulk_create_offer"``); ``status_code`` the HTTP status when there was an answer;
+    ``request_id`` the marketplace's id for the call, for its support; ``retry_after``
+    seconds to wait before trying again when the marketplace said so; ``field_errors`` the
+    fields the marketplace named. ``str()`` reads ``"[ebay request_id=abc] message"`` so a log
+    line can be traced. No credential is ever part of the message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        marketplace: str,
+        operation: str = "",
+        status_code: int | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+        field_errors: Sequence[FieldError] = (),
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.marketplace = marketplace
+        self.operation = operation
+        self.status_code = status_code
+        self.request_id = request_id
+        self.retry_after = retry_after
+        self.field_errors = tuple(field_errors)
+        self.code = code
+
+    def __str__(self) -> str:
+        tags = [self.marketplace]
+        if self.operation:
+            tags.append(self.operation)
+        if self.status_code is not None:
+            tags.append(f"status={self.status_code}")
+        if self.request_id:
+            tags.append(f"request_id={self.request_id}")
+        text = f"[{' '.join(tags)}] {self.message}"
+        if self.field_errors:
+            text += " (" + "; ".join(str(e) for e in self.field_errors) + ")"
+        return text
+
+
+class MarketplaceTransportError(MarketplaceError):
+    """The call got no HTTP answer: connection refused or reset, DNS, TLS, a broken stream."""
+
+
+class RequestTimeoutError(MarketplaceTransportError):
+    """The call timed out (connect, read, write or pool)."""
+
+
+class UnexpectedResponseError(MarketplaceError):
+    """The marketplace answered with a body the adapter cannot read (truncated, wrong shape)."""
+
+
+class ApiError(MarketplaceError):
+    """The marketplace answered with an HTTP error the adapter classified as final."""
+
+
+class AuthenticationError(ApiError):
+    """Credentials refused or expired, after one re-authentication where possible."""
+
+
+class NotFoundError(ApiError):
+    """The marketplace does not know the resource (HTTP 404)."""
+
+
+class ConflictError(ApiError):
+    """The resource changed or exists already (HTTP 409)."""
+
+
+class InvalidRequestError(ApiError):
+    """The marketplace refused the request's content (HTTP 400, 422); see ``field_errors``."""
+
+
+class RateLimitError(ApiError):
+    """The marketplace throttled the call and retries ran out; ``retry_after`` when known."""
+
+
+class ServerError(ApiError):
+    """The marketplace failed (HTTP 5xx) and retries ran out."""

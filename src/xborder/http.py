@@ -11,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Final, TypeVar
+from urllib.parse import unquote_plus
 
-__all__ = ["SENSITIVE_HEADERS", "Flow", "HttpRequest", "HttpResponse", "run_flow"]
+__all__ = [
+    "SENSITIVE_HEADERS",
+    "SENSITIVE_PARAMS",
+    "Flow",
+    "HttpRequest",
+    "HttpResponse",
+    "redact_url",
+    "run_flow",
+]
 
 T = TypeVar("T")
 
@@ -36,21 +45,47 @@ class HttpRequest:
 
     Its repr never shows credentials: sensitive header values are masked and the body (which
     may carry an API key, as LibreTranslate's does) is shown only by its length.
+
+    The other fields tell the driver (:class:`xborder.Client`) how to send it:
+
+    * ``operation`` names the marketplace operation (``"bulk_create_offer"``); the client keeps
+      one rate-limit bucket per (marketplace, operation) and names it in errors and events.
+    * ``idempotent``: whether sending the request twice has the effect of sending it once.
+      ``None`` derives it from the method (GET, HEAD, OPTIONS, PUT and DELETE are; POST and
+      PATCH are not). Only idempotent requests are ever retried after a transport error or a
+      transient answer, so an adapter marks a POST keyed by SKU ``idempotent=True``.
+    * ``auth`` names the adapter's token provider that signs the request (``"default"``:
+      the adapter's default provider, if it has one; ``None``: no credentials).
+    * ``raise_for_status``: with an adapter, an answer classified as a final error raises a
+      :class:`~xborder.errors.MarketplaceError`. ``False`` hands it to the flow instead, for
+      calls whose errors are per-item results (a 404 on a status read, a 400 on one SKU).
     """
 
     method: str
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
     content: bytes = b""
+    operation: str = ""
+    idempotent: bool | None = None
+    auth: str | None = "default"
+    raise_for_status: bool = True
+
+    @property
+    def is_idempotent(self) -> bool:
+        """Whether the request may be repeated safely (see ``idempotent``)."""
+        if self.idempotent is not None:
+            return self.idempotent
+        return self.method.upper() in _IDEMPOTENT_METHODS
 
     def __repr__(self) -> str:
         headers = {
             name: ("***" if name.lower() in SENSITIVE_HEADERS else value)
             for name, value in self.headers.items()
         }
+        op = f", operation={self.operation!r}" if self.operation else ""
         return (
-            f"HttpRequest(method={self.method!r}, url={self.url!r}, headers={headers!r}, "
-            f"content=<{len(self.content)} bytes>)"
+            f"HttpRequest(method={self.method!r}, url={redact_url(self.url)!r}, "
+            f"headers={headers!r}, content=<{len(self.content)} bytes>{op})"
         )
 
 
@@ -65,6 +100,46 @@ class HttpResponse:
 
 
 Flow = Generator[HttpRequest, HttpResponse, T]
+
+_IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+#: Query parameters whose values are credentials (Graph API ``access_token`` and
+#: ``appsecret_proof``, API keys): masked by :func:`redact_url`.
+SENSITIVE_PARAMS: Final = frozenset(
+    {
+        "access_token",
+        "appsecret_proof",
+        "auth_key",
+        "api_key",
+        "apikey",
+        "key",
+        "client_secret",
+        "refresh_token",
+        "code",
+        "password",
+        "token",
+    }
+)
+
+
+def redact_url(url: str) -> str:
+    """Return ``url`` with the values of credential query parameters replaced by ``***``.
+
+    >>> redact_url("https://graph.facebook.com/v21.0/me?access_token=EAAB&fields=id")
+    'https://graph.facebook.com/v21.0/me?access_token=***&fields=id'
+    """
+    head, sep, query = url.partition("?")
+    if not sep:
+        return url
+    query, hash_sep, fragment = query.partition("#")
+    parts = []
+    for part in query.split("&"):
+        name, eq, _value = part.partition("=")
+        if eq and unquote_plus(name).lower() in SENSITIVE_PARAMS:
+            parts.append(f"{name}=***")
+        else:
+            parts.append(part)
+    return head + sep + "&".join(parts) + hash_sep + fragment
 
 
 def run_flow(flow: Flow[T], *, timeout: float = 30.0) -> T:

@@ -1,7 +1,8 @@
-"""Helpers for testing code that uses xborder: a clock that never sleeps."""
+"""A clock whose time only moves when told to: no test sleeps for real."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 __all__ = ["FakeClock"]
@@ -40,6 +41,14 @@ class FakeClock:
             raise ValueError(f"seconds: cannot sleep a negative time ({seconds!r})")
         self.slept.append(seconds)
         self.advance(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        """Advance instantly (like :meth:`sleep`), yielding once to the event loop.
+
+        Yielding keeps other tasks running in the order a real wait would let them run.
+        """
+        self.sleep(seconds)
+        await asyncio.sleep(0)
 
     def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds``."""
