@@ -9,32 +9,44 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from xborder import rates
+from xborder import marketplaces, rates
 from xborder.catalog import CatalogReader, read_catalog, read_csv, read_jsonl, read_seller
 from xborder.compliance import Report, check, ensure_compliant, landed_cost
 from xborder.errors import (
+    ApiError,
+    AuthenticationError,
     CatalogError,
     ComplianceError,
     ConfigurationError,
+    ConflictError,
     CurrencyMismatchError,
     FieldError,
     FloatAmountError,
     InvalidAmountError,
     InvalidListingError,
+    InvalidRequestError,
+    MarketplaceError,
+    MarketplaceTransportError,
     MoneyError,
+    NotFoundError,
     PluginError,
     PricingError,
     RateError,
     RateFetchError,
+    RateLimitError,
     RateUnavailableError,
+    RequestTimeoutError,
+    ServerError,
     StaleRatesError,
     StaleRatesWarning,
     TranslationError,
     TranslatorAuthError,
     TranslatorQuotaError,
+    UnexpectedResponseError,
     UnknownCurrencyError,
     UnknownLocaleError,
     UnknownMarketError,
+    UnsupportedOperationError,
     XborderError,
 )
 from xborder.findings import Finding
@@ -51,6 +63,7 @@ from xborder.listing import (
 from xborder.localize.formatting import format_price
 from xborder.markets import Market
 from xborder.money import Money
+from xborder.offer import Offer, prepare
 from xborder.pricing import Ending, PriceQuote, PriceStep, PricingPolicy, quote
 from xborder.rates import ExchangeRate, RateSource, convert
 
@@ -61,10 +74,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 __all__ = [
     "CATEGORIES",
+    "ApiError",
+    "AuthenticationError",
     "CatalogError",
     "CatalogReader",
     "ComplianceError",
     "ConfigurationError",
+    "ConflictError",
     "CurrencyMismatchError",
     "DangerousGoods",
     "Dimensions",
@@ -75,10 +91,15 @@ __all__ = [
     "FloatAmountError",
     "InvalidAmountError",
     "InvalidListingError",
+    "InvalidRequestError",
     "Listing",
     "Market",
+    "MarketplaceError",
+    "MarketplaceTransportError",
     "Money",
     "MoneyError",
+    "NotFoundError",
+    "Offer",
     "Party",
     "PluginError",
     "PriceQuote",
@@ -87,19 +108,24 @@ __all__ = [
     "PricingPolicy",
     "RateError",
     "RateFetchError",
+    "RateLimitError",
     "RateSource",
     "RateUnavailableError",
     "Report",
+    "RequestTimeoutError",
     "Seller",
+    "ServerError",
     "StaleRatesError",
     "StaleRatesWarning",
     "Translation",
     "TranslationError",
     "TranslatorAuthError",
     "TranslatorQuotaError",
+    "UnexpectedResponseError",
     "UnknownCurrencyError",
     "UnknownLocaleError",
     "UnknownMarketError",
+    "UnsupportedOperationError",
     "Weight",
     "XborderError",
     "__version__",
@@ -108,6 +134,8 @@ __all__ = [
     "ensure_compliant",
     "format_price",
     "landed_cost",
+    "marketplaces",
+    "prepare",
     "quote",
     "rates",
     "read_catalog",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
+from _entry_points import FakeEntryPoint, use_entry_points
 from xborder.errors import ConfigurationError, PluginError
 from xborder.http import Flow
 from xborder.localize.translate import (
@@ -64,10 +64,6 @@ def test_bad_settings_never_echo_the_key() -> None:
 # -- fake plugins ----------------------------------------------------------------------------------
 
 
-class FakeDist:
-    name = "xborder-mt-plugin"
-
-
 def ok_factory(**kwargs: Any) -> FakeTranslator:
     return FakeTranslator({"Mug": "Tasse"}, name="mt", **kwargs)
 
@@ -104,35 +100,16 @@ class NumberName:
         raise NotImplementedError
 
 
-class FakeEntryPoint:
-    """Quacks like importlib.metadata.EntryPoint, with a distribution attached."""
-
-    def __init__(self, name: str, value: str, dist: FakeDist | None = None) -> None:
-        self.name = name
-        self.value = value
-        self.group = GROUP
-        self.dist = dist
-        self._real = importlib.metadata.EntryPoint(name=name, value=value, group=GROUP)
-
-    def load(self) -> Any:
-        return self._real.load()
-
-
-def use_entry_points(monkeypatch: pytest.MonkeyPatch, *entries: FakeEntryPoint) -> None:
-    def fake(**params: Any) -> list[FakeEntryPoint]:
-        assert params == {"group": GROUP}
-        return list(entries)
-
-    monkeypatch.setattr(importlib.metadata, "entry_points", fake)
-
-
 def test_a_plugin_is_listed_without_loading_and_built_with_kwargs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     use_entry_points(
         monkeypatch,
-        FakeEntryPoint("mt", f"{__name__}:ok_factory", FakeDist()),
-        FakeEntryPoint("never-loaded", "xborder_missing_module_zz:factory", FakeDist()),
+        GROUP,
+        FakeEntryPoint(GROUP, "mt", f"{__name__}:ok_factory", "xborder-mt-plugin"),
+        FakeEntryPoint(
+            GROUP, "never-loaded", "xborder_missing_module_zz:factory", "xborder-mt-plugin"
+        ),
     )
     assert available() == ["mt", "never-loaded"]
     translator = get("mt", max_batch=7)
@@ -154,7 +131,9 @@ def test_a_plugin_is_listed_without_loading_and_built_with_kwargs(
     ],
 )
 def test_broken_plugins(monkeypatch: pytest.MonkeyPatch, value: str, message: str) -> None:
-    use_entry_points(monkeypatch, FakeEntryPoint("broken", value, FakeDist()))
+    use_entry_points(
+        monkeypatch, GROUP, FakeEntryPoint(GROUP, "broken", value, "xborder-mt-plugin")
+    )
     with pytest.raises(PluginError, match=message) as info:
         get("broken")
     error = info.value
@@ -165,8 +144,9 @@ def test_broken_plugins(monkeypatch: pytest.MonkeyPatch, value: str, message: st
 def test_a_name_registered_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     use_entry_points(
         monkeypatch,
-        FakeEntryPoint("mt", f"{__name__}:ok_factory", FakeDist()),
-        FakeEntryPoint("mt", f"{__name__}:ok_factory"),
+        GROUP,
+        FakeEntryPoint(GROUP, "mt", f"{__name__}:ok_factory", "xborder-mt-plugin"),
+        FakeEntryPoint(GROUP, "mt", f"{__name__}:ok_factory"),
     )
     with pytest.raises(PluginError, match="more than once") as info:
         get("mt")
@@ -174,14 +154,16 @@ def test_a_name_registered_twice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_plugin_without_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_entry_points(monkeypatch, FakeEntryPoint("broken", f"{__name__}:NOT_CALLABLE"))
+    use_entry_points(
+        monkeypatch, GROUP, FakeEntryPoint(GROUP, "broken", f"{__name__}:NOT_CALLABLE")
+    )
     with pytest.raises(PluginError, match="not callable") as info:
         get("broken")
     assert info.value.distribution is None
 
 
 def test_no_plugins_installed(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_entry_points(monkeypatch)
+    use_entry_points(monkeypatch, GROUP)
     assert available() == []
     with pytest.raises(ConfigurationError, match="available: none installed"):
         get("deepl")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from _entry_points import FakeEntryPoint, use_entry_points
 from xborder.errors import ConfigurationError, PluginError
 from xborder.rates import ECB, BundledRates, available, get
 
@@ -36,10 +36,6 @@ def test_unknown_name_lists_the_available_ones() -> None:
 # -- fake plugins ------------------------------------------------------------------------
 
 
-class FakeDist:
-    name = "xborder-fx-plugin"
-
-
 def ok_factory(**kwargs: Any) -> StubSource:
     return StubSource("plugin-fx", **kwargs)
 
@@ -62,32 +58,12 @@ class BadName:
         return None
 
 
-class FakeEntryPoint:
-    """Quacks like importlib.metadata.EntryPoint, with a distribution attached."""
-
-    def __init__(self, name: str, value: str, dist: FakeDist | None = None) -> None:
-        self.name = name
-        self.value = value
-        self.group = "xborder.rates"
-        self.dist = dist
-        self._real = importlib.metadata.EntryPoint(name=name, value=value, group=self.group)
-
-    def load(self) -> Any:
-        return self._real.load()
-
-
-def use_entry_points(monkeypatch: pytest.MonkeyPatch, *entries: FakeEntryPoint) -> None:
-    """Make importlib.metadata.entry_points(group='xborder.rates') return these only."""
-
-    def fake(**params: Any) -> list[FakeEntryPoint]:
-        assert params == {"group": "xborder.rates"}
-        return list(entries)
-
-    monkeypatch.setattr(importlib.metadata, "entry_points", fake)
-
-
 def test_a_plugin_is_loaded_lazily_and_built_with_kwargs(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_entry_points(monkeypatch, FakeEntryPoint("fx", f"{__name__}:ok_factory", FakeDist()))
+    use_entry_points(
+        monkeypatch,
+        "xborder.rates",
+        FakeEntryPoint("xborder.rates", "fx", f"{__name__}:ok_factory", "xborder-fx-plugin"),
+    )
     assert available() == ["fx"]
     source = get("fx", values={("EUR", "USD"): "1.2"})
     assert source.name == "plugin-fx"
@@ -106,7 +82,11 @@ def test_a_plugin_is_loaded_lazily_and_built_with_kwargs(monkeypatch: pytest.Mon
     ],
 )
 def test_broken_plugins(monkeypatch: pytest.MonkeyPatch, value: str, message: str) -> None:
-    use_entry_points(monkeypatch, FakeEntryPoint("broken", value, FakeDist()))
+    use_entry_points(
+        monkeypatch,
+        "xborder.rates",
+        FakeEntryPoint("xborder.rates", "broken", value, "xborder-fx-plugin"),
+    )
     with pytest.raises(PluginError, match=message) as info:
         get("broken")
     error = info.value
@@ -126,8 +106,9 @@ def test_bad_kwargs_for_a_builtin_are_a_plugin_error() -> None:
 def test_a_name_registered_twice(monkeypatch: pytest.MonkeyPatch) -> None:
     use_entry_points(
         monkeypatch,
-        FakeEntryPoint("fx", f"{__name__}:ok_factory", FakeDist()),
-        FakeEntryPoint("fx", f"{__name__}:ok_factory"),
+        "xborder.rates",
+        FakeEntryPoint("xborder.rates", "fx", f"{__name__}:ok_factory", "xborder-fx-plugin"),
+        FakeEntryPoint("xborder.rates", "fx", f"{__name__}:ok_factory"),
     )
     with pytest.raises(PluginError, match="more than once") as info:
         get("fx")
@@ -135,7 +116,11 @@ def test_a_name_registered_twice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_plugin_without_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_entry_points(monkeypatch, FakeEntryPoint("broken", f"{__name__}:NOT_CALLABLE"))
+    use_entry_points(
+        monkeypatch,
+        "xborder.rates",
+        FakeEntryPoint("xborder.rates", "broken", f"{__name__}:NOT_CALLABLE"),
+    )
     with pytest.raises(PluginError, match="not callable") as info:
         get("broken")
     assert info.value.distribution is None

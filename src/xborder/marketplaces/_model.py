@@ -111,6 +111,10 @@ class RemoteRef:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("RemoteRef is immutable; use with_ids()")
 
+    def __reduce__(self) -> tuple[type[RemoteRef], tuple[dict[str, str]]]:
+        # Pickle through the constructor: __setattr__ refuses the default slot restore.
+        return (RemoteRef, (dict(self._ids),))
+
     @property
     def ids(self) -> Mapping[str, str]:
         """The ids as a read-only mapping."""
