@@ -5,6 +5,8 @@ from __future__ import annotations
 import xborder
 
 EXPECTED = [
+    "AsyncClient",
+    "Client",
     "CATEGORIES",
     "ApiError",
     "AuthenticationError",

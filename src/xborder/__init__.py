@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from xborder import marketplaces, rates
 from xborder.catalog import CatalogReader, read_catalog, read_csv, read_jsonl, read_seller
+from xborder.client import AsyncClient, Client
 from xborder.compliance import Report, check, ensure_compliant, landed_cost
 from xborder.errors import (
     ApiError,
@@ -75,9 +76,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 __all__ = [
     "CATEGORIES",
     "ApiError",
+    "AsyncClient",
     "AuthenticationError",
     "CatalogError",
     "CatalogReader",
+    "Client",
     "ComplianceError",
     "ConfigurationError",
     "ConflictError",

@@ -2,8 +2,9 @@
 
 A *flow* is a generator that yields :class:`HttpRequest` objects, receives an
 :class:`HttpResponse` for each, and finally returns its result (the pattern of httpx's
-``Auth.auth_flow``). Flows never do I/O themselves; a driver (:func:`run_flow` now, the
-``Client`` of the marketplace layer later) sends the requests. Tests feed responses directly.
+``Auth.auth_flow``). Flows never do I/O themselves; a driver sends the requests:
+:class:`xborder.Client` / :class:`xborder.AsyncClient` (``client.run(flow)``), or
+:func:`run_flow` for a one-off fetch. Tests feed responses directly.
 """
 
 from __future__ import annotations
@@ -143,30 +144,25 @@ def redact_url(url: str) -> str:
 
 
 def run_flow(flow: Flow[T], *, timeout: float = 30.0) -> T:
-    """Drive ``flow`` with a short-lived :class:`httpx.Client` and return its result.
+    """Drive ``flow`` once with a short-lived :class:`xborder.Client` and return its result.
 
-    This is the minimal driver for one-off fetches (such as refreshing live exchange rates)
-    until a full ``Client`` with retries and rate limits is in use.
+    For one-off fetches of flows that read their own statuses (refreshing live exchange
+    rates, a translation): every HTTP answer goes to the flow unchanged, redirects are
+    followed, ``timeout`` seconds apply to each request, and nothing is retried. A network
+    failure raises the httpx exception itself (a subclass of ``httpx.HTTPError``), as this
+    function always has. For retries, rate limits, auth and xborder's error tree, keep a
+    :class:`xborder.Client` and call its ``run(flow)``.
     """
     import httpx
 
-    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+    from xborder.client import Client, RetryPolicy
+    from xborder.errors import MarketplaceError
+
+    with Client(timeout=timeout, retry=RetryPolicy(max_attempts=1)) as client:
         try:
-            request = next(flow)
-            while True:
-                raw = client.request(
-                    request.method,
-                    request.url,
-                    headers=dict(request.headers),
-                    content=request.content or None,
-                )
-                response = HttpResponse(
-                    status_code=raw.status_code,
-                    headers={k.lower(): v for k, v in raw.headers.items()},
-                    content=raw.content,
-                    url=str(raw.url),
-                )
-                request = flow.send(response)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
+            return client.run(flow)
+        except MarketplaceError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, httpx.HTTPError):
+                raise cause from None
+            raise

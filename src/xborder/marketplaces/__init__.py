@@ -40,6 +40,12 @@ from xborder.marketplaces._protocol import (
     parse_retry_after,
 )
 from xborder.marketplaces._registry import GROUP, available, get
+from xborder.marketplaces._tokens import (
+    ClientAuth,
+    OAuth2ClientCredentials,
+    OAuth2RefreshToken,
+    StaticToken,
+)
 
 __all__ = [
     "API_VERSION",
@@ -52,11 +58,14 @@ __all__ = [
     "Adapter",
     "Capabilities",
     "Classification",
+    "ClientAuth",
     "Issue",
     "ItemResult",
     "ItemStatus",
     "ListingState",
     "MarketplaceSettings",
+    "OAuth2ClientCredentials",
+    "OAuth2RefreshToken",
     "OfferKey",
     "Operation",
     "PriceQuantityUpdate",
@@ -64,6 +73,7 @@ __all__ = [
     "RemoteRef",
     "Setting",
     "Site",
+    "StaticToken",
     "TokenProvider",
     "Verdict",
     "available",
