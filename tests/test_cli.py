@@ -65,3 +65,16 @@ def test_demo_shows_localized_content_with_provenance() -> None:
     assert "glossary" in section
     assert "17,8 × 15,2 × 15,2 cm" in section  # 7 × 6 × 6 in, in the market's system
     assert "41,99 €" in section
+
+
+def test_demo_publishes_the_ready_listings_to_the_fake_ebay() -> None:
+    text = run("demo", "--limit", "2")
+    section = text[text.index("Publishing the ready listings") :]
+    assert "ebay (DE, GB): 56 offers sent, 16 held back by the compliance check" in section
+    assert "results: 56 ok, 0 failed, 0 pending (52 not shown)" in section
+    # The shown listings, each with the ids eBay gave it, and the calls it took.
+    assert section.count(" ok  ") == 4 and "offerId=" in section and "listingId=" in section
+    assert "bulk_publish_offer ×3" in section
+    # Held back: what the readiness matrix above calls blocked in DE and GB.
+    assert "CST-01 (DE)" in section and "NTB-01 (DE)" in section
+    assert "NTB-01 (GB)" not in section

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from xborder import rates as rates_module
+from xborder._demo_publish import publish
 from xborder._text import table
 from xborder.catalog import read_catalog, read_csv, read_seller
 from xborder.compliance import _cli as check_cli
@@ -26,6 +27,7 @@ from xborder.errors import XborderError
 from xborder.listing import Listing
 from xborder.localize.content import localize
 from xborder.localize.formatting import format_price
+from xborder.marketplaces.ebay import _cli as ebay_cli
 from xborder.markets import Market
 from xborder.markets import _cli as markets_cli
 from xborder.pricing import PriceQuote, PricingPolicy, quote
@@ -204,6 +206,15 @@ def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
     _localized(out, kept, quotes, on=on)
     if catalog is None:
         _readiness(out, path, on=on)
+        publish(
+            out,
+            read_csv(path),
+            rates=source,
+            policy=DEMO_POLICY,
+            seller=read_seller(_sample_seller()),
+            on=on,
+            show={listing.sku for listing in kept} if limit is not None else None,
+        )
     return 0
 
 
@@ -294,6 +305,7 @@ def _parser() -> argparse.ArgumentParser:
         "2 on bad input)",
     )
     check_cli.add_arguments(check_p)
+    ebay_cli.add_parser(sub)
     return parser
 
 
@@ -308,6 +320,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             return markets_cli.run(args, stream)
         if args.command == "check":
             return check_cli.run(args, stream)
+        if args.command == "auth":
+            return ebay_cli.run(args, stream)
     except XborderError as exc:
         sys.stderr.write(f"xborder: error: {exc}\n")
         # `check` uses 1 for "a listing is blocked"; trouble with the input is 2 there.
