@@ -32,3 +32,4 @@ def test_readme_tour_runs(
     out = capsys.readouterr().out
     assert "2026-10-30" in out
     assert "[]" in out  # the sample catalog reads without errors
+    assert "ok live RemoteRef(listingId=" in out  # published to the fake eBay
