@@ -78,3 +78,15 @@ def test_demo_publishes_the_ready_listings_to_the_fake_ebay() -> None:
     # Held back: what the readiness matrix above calls blocked in DE and GB.
     assert "CST-01 (DE)" in section and "NTB-01 (DE)" in section
     assert "NTB-01 (GB)" not in section
+
+
+def test_demo_publishes_to_the_fake_meta_catalog_with_overrides() -> None:
+    text = run("demo", "--limit", "2")
+    section = text[text.index("facebook (GB, DE, FR):") :]
+    assert "facebook (GB, DE, FR): 82 offers sent, 26 held back" in section
+    assert "results: 82 ok, 0 failed, 0 pending" in section
+    assert "items_batch ×1, localized_items_batch ×1" in section
+    # GB is the base item; DE and FR are COUNTRY and LANGUAGE overrides of it.
+    line = next(x for x in section.splitlines() if x.startswith("catalog now holds"))
+    for kind in ("COUNTRY|DE", "COUNTRY|FR", "LANGUAGE|de_XX", "LANGUAGE|fr_XX"):
+        assert kind in line

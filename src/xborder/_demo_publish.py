@@ -30,6 +30,7 @@ __all__ = ["DemoTarget", "publish", "targets"]
 _CLIENT_ID = "xborder-demo-app"
 _CLIENT_SECRET = "xborder-demo-secret"
 _REFRESH_TOKEN = "xborder-demo-refresh-token"
+_META_TOKEN = "xborder-demo-system-user-token"
 _DEMO_CATEGORIES = sorted(CATEGORIES)
 
 
@@ -40,6 +41,7 @@ class DemoTarget:
     channel: str
     markets: tuple[str, ...]
     build: Callable[[FakeClock], tuple[Adapter, FakeMarketplace]]
+    describe: Callable[[FakeMarketplace], str] | None = None
 
 
 def _ebay(clock: FakeClock) -> tuple[Adapter, FakeMarketplace]:
@@ -68,9 +70,36 @@ def _ebay(clock: FakeClock) -> tuple[Adapter, FakeMarketplace]:
     return EbayAdapter(settings), fake
 
 
+def _facebook(clock: FakeClock) -> tuple[Adapter, FakeMarketplace]:
+    from xborder.marketplaces.facebook import FacebookAdapter, FacebookSettings
+    from xborder.testing.facebook import FakeFacebookCatalog
+
+    catalog = "1000000000000001"
+    fake = FakeFacebookCatalog(clock=clock, catalog_id=catalog, access_token=_META_TOKEN)
+    settings = FacebookSettings(
+        catalog_id=catalog, access_token=SecretStr(_META_TOKEN), base_market="GB"
+    )
+    return FacebookAdapter(settings), fake
+
+
+def _describe_catalog(fake: FakeMarketplace) -> str:
+    from xborder.testing.facebook import FakeFacebookCatalog
+
+    assert isinstance(fake, FakeFacebookCatalog)
+    items = fake.items()
+    kinds = Counter(kind for sku in items for kind in fake.overrides(sku))
+    overrides = ", ".join(f"{kind} ×{n}" for kind, n in sorted(kinds.items()))
+    return f"catalog now holds {len(items)} items; overrides: {overrides or 'none'}"
+
+
 def targets() -> tuple[DemoTarget, ...]:
     """Return the marketplaces the demo publishes to, with the markets of each."""
-    return (DemoTarget("ebay", ("DE", "GB"), _ebay),)
+    return (
+        DemoTarget("ebay", ("DE", "GB"), _ebay),
+        # One catalog item per product in the base market (GB); the other markets are
+        # COUNTRY overrides (price, availability) and LANGUAGE overrides (title, text).
+        DemoTarget("facebook", ("GB", "DE", "FR"), _facebook, _describe_catalog),
+    )
 
 
 def publish(
@@ -113,7 +142,9 @@ def publish(
                 (offers if offer.ok else blocked).append(offer)
         with fake, fake.http_client() as http, Client(http=http, clock=clock) as client:
             results = client.marketplace(adapter).upsert(offers)
-        _write_results(out, target, offers, results, blocked, fake, show)
+            _write_results(out, target, offers, results, blocked, fake, show)
+            if target.describe is not None:
+                out.write(target.describe(fake) + "\n")
 
 
 def _write_results(
