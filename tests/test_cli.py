@@ -69,7 +69,7 @@ def test_demo_shows_localized_content_with_provenance() -> None:
 
 def test_demo_publishes_the_ready_listings_to_the_fake_ebay() -> None:
     text = run("demo", "--limit", "2")
-    section = text[text.index("Publishing the ready listings") :]
+    section = text[text.index("Publishing the ready listings") : text.index("facebook (GB")]
     assert "ebay (DE, GB): 56 offers sent, 16 held back by the compliance check" in section
     assert "results: 56 ok, 0 failed, 0 pending (52 not shown)" in section
     # The shown listings, each with the ids eBay gave it, and the calls it took.
