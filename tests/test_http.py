@@ -47,3 +47,15 @@ def test_request_repr_hides_credentials() -> None:
     assert "'Authorization': '***'" in text
     assert "application/json" in text
     assert "<21 bytes>" in text
+
+
+def test_presigned_s3_urls_are_redacted() -> None:
+    from xborder.http import redact_url
+
+    url = (
+        "https://tortuga-prod-eu.s3-eu-west-1.amazonaws.com/doc?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+        "&X-Amz-Credential=AKIAEXAMPLE%2F20261001&X-Amz-Signature=deadbeef&X-Amz-Expires=300"
+    )
+    redacted = redact_url(url)
+    assert "deadbeef" not in redacted and "AKIAEXAMPLE" not in redacted
+    assert "X-Amz-Signature=***" in redacted and "X-Amz-Expires=300" in redacted

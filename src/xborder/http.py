@@ -119,6 +119,10 @@ SENSITIVE_PARAMS: Final = frozenset(
         "code",
         "password",
         "token",
+        # Presigned S3 URLs (Amazon feed documents): the signature and credential scope.
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
     }
 )
 
