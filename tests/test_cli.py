@@ -69,7 +69,7 @@ def test_demo_shows_localized_content_with_provenance() -> None:
 
 def test_demo_publishes_the_ready_listings_to_the_fake_ebay() -> None:
     text = run("demo", "--limit", "2")
-    section = text[text.index("Publishing the ready listings") : text.index("facebook (GB")]
+    section = text[text.index("Publishing the ready listings") : text.index("amazon (DE")]
     assert "ebay (DE, GB): 56 offers sent, 16 held back by the compliance check" in section
     assert "results: 56 ok, 0 failed, 0 pending (52 not shown)" in section
     # The shown listings, each with the ids eBay gave it, and the calls it took.
@@ -90,3 +90,13 @@ def test_demo_publishes_to_the_fake_meta_catalog_with_overrides() -> None:
     line = next(x for x in section.splitlines() if x.startswith("catalog now holds"))
     for kind in ("COUNTRY|DE", "COUNTRY|FR", "LANGUAGE|de_XX", "LANGUAGE|fr_XX"):
         assert kind in line
+
+
+def test_demo_publishes_to_the_fake_amazon_in_de_gb_and_jp() -> None:
+    text = run("demo", "--limit", "2")
+    section = text[text.index("amazon (DE, GB, JP):") : text.index("facebook (GB")]
+    assert "amazon (DE, GB, JP): 90 offers sent, 18 held back" in section
+    assert "results: 90 ok, 0 failed, 0 pending" in section
+    for market in ("DE", "GB", "JP"):
+        assert f"MUG-01-BLU  {market}" in section
+    assert "put_listings_item ×90" in section

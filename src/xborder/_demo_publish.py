@@ -82,6 +82,29 @@ def _facebook(clock: FakeClock) -> tuple[Adapter, FakeMarketplace]:
     return FacebookAdapter(settings), fake
 
 
+def _amazon(clock: FakeClock) -> tuple[Adapter, FakeMarketplace]:
+    from xborder.marketplaces.amazon import AmazonAdapter
+    from xborder.testing.amazon import FakeAmazon
+
+    fake = FakeAmazon(clock=clock)
+    # Amazon product types by the sample catalog's categories (a real seller picks them from
+    # the Product Type Definitions API); anything else is listed as a generic PRODUCT.
+    settings = fake.seller_settings(
+        product_types={
+            "home.drinkware": "DRINKING_CUP",
+            "home.tableware": "DINNERWARE_SET",
+            "home.candles": "CANDLE",
+            "home.decor": "HOME_BED_AND_BATH",
+            "home.textiles": "KITCHEN_TOWEL",
+            "art.prints": "ART_PRINT",
+            "jewellery": "NECKLACE",
+            "stationery": "NOTEBOOK",
+        },
+        default_product_type="PRODUCT",
+    )
+    return AmazonAdapter(settings), fake
+
+
 def _describe_catalog(fake: FakeMarketplace) -> str:
     from xborder.testing.facebook import FakeFacebookCatalog
 
@@ -96,6 +119,7 @@ def targets() -> tuple[DemoTarget, ...]:
     """Return the marketplaces the demo publishes to, with the markets of each."""
     return (
         DemoTarget("ebay", ("DE", "GB"), _ebay),
+        DemoTarget("amazon", ("DE", "GB", "JP"), _amazon),
         # One catalog item per product in the base market (GB); the other markets are
         # COUNTRY overrides (price, availability) and LANGUAGE overrides (title, text).
         DemoTarget("facebook", ("GB", "DE", "FR"), _facebook, _describe_catalog),
@@ -164,7 +188,10 @@ def _write_results(
     for offer, result in zip(offers, results, strict=True):
         if show is not None and offer.key.sku not in show:
             continue
-        ids = ", ".join(f"{k}={v}" for k, v in result.remote.ids.items()) if result.remote else ""
+        shown = [f"{k}={v}" for k, v in (result.remote.ids.items() if result.remote else ())]
+        ids = ", ".join(shown)
+        if len(ids) > 64:  # keep the table readable; every id is in the ItemResult
+            ids = ids[:63] + "…"
         detail: str = result.status
         if result.issues:
             detail += ": " + "; ".join(str(issue) for issue in result.issues[:2])
