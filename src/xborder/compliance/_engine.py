@@ -114,7 +114,17 @@ def check(
     append = found.append
     for rule, name in zip(active, names, strict=True):
         try:
-            for finding in rule.check(context):
+            result = rule.check(context)
+            if type(result) is list:  # what the built-in rules return
+                for finding in result:
+                    if type(finding) is not Finding:
+                        break
+                else:  # only Findings: take them all at once
+                    found += result
+                    continue
+            # Anything else (or a list holding something else): one by one, so that the
+            # findings before a wrong item are kept, as for a generator.
+            for finding in result:
                 if type(finding) is not Finding and not isinstance(finding, Finding):
                     raise TypeError(f"yielded {type(finding).__name__}, not a Finding")
                 append(finding)

@@ -38,7 +38,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Report:
     """What the compliance rules found about one listing for one market, channel and day.
 
@@ -59,6 +59,29 @@ class Report:
     suppressed: tuple[Finding, ...] = ()
     rules: tuple[str, ...] = ()
     data_version: str = ""
+
+    def __init__(
+        self,
+        sku: str | None,
+        market: str,
+        channel: str | None,
+        on: date,
+        findings: tuple[Finding, ...],
+        suppressed: tuple[Finding, ...] = (),
+        rules: tuple[str, ...] = (),
+        data_version: str = "",
+    ) -> None:
+        # What the dataclass would generate, through the slots' own setters: its __init__
+        # looks up and calls object.__setattr__ once per field, nearly twice as slow,
+        # and every check() builds a Report.
+        _SET_SKU(self, sku)
+        _SET_MARKET(self, market)
+        _SET_CHANNEL(self, channel)
+        _SET_ON(self, on)
+        _SET_FINDINGS(self, findings)
+        _SET_SUPPRESSED(self, suppressed)
+        _SET_RULES(self, rules)
+        _SET_DATA_VERSION(self, data_version)
 
     @property
     def ok(self) -> bool:
@@ -123,3 +146,15 @@ class Report:
         lines = [f"{head} on {self.on.isoformat()}: {verdict}"]
         lines += [f"  {finding}" for finding in self.findings]
         return "\n".join(lines)
+
+
+# The slot descriptors' __set__ bypasses the frozen dataclass's __setattr__ (which refuses
+# every assignment); only Report.__init__ uses them.
+_SET_SKU: Final[Any] = Report.__dict__["sku"].__set__
+_SET_MARKET: Final[Any] = Report.__dict__["market"].__set__
+_SET_CHANNEL: Final[Any] = Report.__dict__["channel"].__set__
+_SET_ON: Final[Any] = Report.__dict__["on"].__set__
+_SET_FINDINGS: Final[Any] = Report.__dict__["findings"].__set__
+_SET_SUPPRESSED: Final[Any] = Report.__dict__["suppressed"].__set__
+_SET_RULES: Final[Any] = Report.__dict__["rules"].__set__
+_SET_DATA_VERSION: Final[Any] = Report.__dict__["data_version"].__set__

@@ -36,6 +36,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Final, Literal
 
 from xborder.compliance._context import Context
@@ -134,7 +135,10 @@ def _sent_text(context: Context) -> tuple[str, str]:
     title = _str(getattr(listing, "title", None))
     description = _str(getattr(listing, "description", None))
     translations = getattr(listing, "translations", None)
-    if not translations or not isinstance(translations, Mapping):
+    if not translations or not (
+        # A validated listing holds a mappingproxy: test for it before the (slow) ABC check.
+        type(translations) is MappingProxyType or isinstance(translations, Mapping)
+    ):
         return title, description
     language = context.language
     if _base_language(_str(getattr(listing, "language", None)) or "en") == language:
@@ -171,25 +175,75 @@ class ChannelRule:
         rules = context.channel
         if rules is None:
             return []
-        findings: list[Finding] = []
         title, description = _sent_text(context)
         brand = _str(getattr(context.listing, "brand", None)) or None
-        findings += _title_findings(title, rules, brand)
-
-        if title and _active(title):
-            findings.append(_active_content(rules, "title"))
-        if description and _active(description):
-            findings.append(_active_content(rules, "description"))
-
-        policy = _CONTACT_POLICIES.get(rules.name)
-        if policy is not None:
-            for field, text in (("title", title), ("description", description)):
-                found = contact_details(text, channel=rules.name) if text else ()
-                if found:
-                    findings.append(_contact_finding(rules, field, found))
-
+        fitted, title_active, title_contact = _title_checks(title, rules, brand)
+        description_active, description_contact = _description_checks(description, rules)
+        # The order of the findings: the title as fitted, active content (title, then
+        # description), contact details (title, then description), images.
+        findings = list(fitted)
+        if title_active is not None:
+            findings.append(title_active)
+        if description_active is not None:
+            findings.append(description_active)
+        if title_contact is not None:
+            findings.append(title_contact)
+        if description_contact is not None:
+            findings.append(description_contact)
         findings += _image_findings(getattr(context.listing, "images", ()), rules)
         return findings
+
+
+# -- what a text gives, cached per text ------------------------------------------------------
+#
+# A text's findings depend only on the text, the channel rules and (for the title) the brand:
+# they are worked out once per text and reused by every market and every re-check of the
+# listing. Only plain str texts up to _CACHED_TEXT characters are cached (a str subclass
+# could hash or compare in its own way; a huge text is not worth keeping alive).
+
+_CACHED_TEXT: Final = 100_000
+_TitleChecks = tuple[tuple[Finding, ...], Finding | None, Finding | None]
+_TextChecks = tuple[Finding | None, Finding | None]
+
+
+def _title_checks(title: str, rules: ChannelRules, brand: str | None) -> _TitleChecks:
+    """Return the title's (fit findings, active content, contact details)."""
+    if type(title) is str and len(title) <= _CACHED_TEXT and (brand is None or type(brand) is str):
+        return _cached_title_checks(title, rules, brand)
+    return _title_verdict(title, rules, brand)
+
+
+def _title_verdict(title: str, rules: ChannelRules, brand: str | None) -> _TitleChecks:
+    active = _active_content(rules, "title") if title and _active(title) else None
+    return tuple(_title_findings(title, rules, brand)), active, _contact(title, rules, "title")
+
+
+_cached_title_checks: Final = lru_cache(maxsize=8192)(_title_verdict)
+
+
+def _description_checks(description: str, rules: ChannelRules) -> _TextChecks:
+    """Return the description's (active content, contact details)."""
+    if type(description) is str and len(description) <= _CACHED_TEXT:
+        return _cached_description_checks(description, rules)
+    return _description_verdict(description, rules)
+
+
+def _description_verdict(description: str, rules: ChannelRules) -> _TextChecks:
+    active = None
+    if description and _active(description):
+        active = _active_content(rules, "description")
+    return active, _contact(description, rules, "description")
+
+
+_cached_description_checks: Final = lru_cache(maxsize=8192)(_description_verdict)
+
+
+def _contact(text: str, rules: ChannelRules, field: str) -> Finding | None:
+    """Return the contact-details finding for ``text``, where the channel has that policy."""
+    if not text or rules.name not in _CONTACT_POLICIES:
+        return None
+    found = contact_details(text, channel=rules.name)
+    return _contact_finding(rules, field, found) if found else None
 
 
 def _title_findings(title: str, rules: ChannelRules, brand: str | None) -> list[Finding]:
@@ -282,14 +336,19 @@ def _contact_finding(
 
 
 def _image_findings(images: object, rules: ChannelRules) -> list[Finding]:
-    items = images if isinstance(images, tuple | list) else ()
+    items = images if isinstance(images, (tuple, list)) else ()
     findings: list[Finding] = []
     if not items and rules.name in _IMAGE_REQUIRED:
         findings.append(_image_missing(rules))
     if rules.max_images is not None and len(items) > rules.max_images:
         findings.append(_image_count(rules, len(items)))
     if rules.image_https_only:
-        bad = sum(1 for url in items if not (isinstance(url, str) and url.startswith("https://")))
+        # A plain loop: a listing has a handful of images, too few for sum() over a
+        # generator to pay for itself (it ran on every check).
+        bad = 0
+        for url in items:
+            if not (isinstance(url, str) and url.startswith("https://")):
+                bad += 1
         if bad:
             findings.append(_image_not_https(rules, bad))
     return findings

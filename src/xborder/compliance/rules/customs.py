@@ -112,6 +112,20 @@ def is_vague_description(text: str, *, brand: str | None = None) -> bool:
     return _vague(text.casefold().strip(), brand.casefold().strip() if brand else "")
 
 
+def _is_vague(text: str, brand: str | None) -> bool:
+    """:func:`is_vague_description` of stripped texts, cached as they are given."""
+    if type(text) is str and (brand is None or type(brand) is str):
+        return _vague_as_given(text, brand)
+    return is_vague_description(text, brand=brand)
+
+
+@lru_cache(maxsize=4096)
+def _vague_as_given(text: str, brand: str | None) -> bool:
+    # Keyed by the texts as the listing holds them: one lookup per check instead of
+    # case-folding both texts first (a product's description and brand repeat across checks).
+    return is_vague_description(text, brand=brand)
+
+
 @lru_cache(maxsize=4096)
 def _vague(text: str, brand: str) -> bool:
     if brand and text == brand:
@@ -124,7 +138,10 @@ def _vague(text: str, brand: str) -> bool:
 
 
 def _str(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return None
 
 
 class CustomsRule:
@@ -161,7 +178,7 @@ class CustomsRule:
         text = _str(description)
         if text is None:
             findings.append(_DESCRIPTION_MISSING)
-        elif is_vague_description(text, brand=_str(getattr(listing, "brand", None))):
+        elif _is_vague(text, _str(getattr(listing, "brand", None))):
             findings.append(_description_vague(text[:60]))
 
         weight = getattr(listing, "weight", None)
@@ -322,7 +339,10 @@ def _description_vague(text: str) -> Finding:
 def _has_weight(weight: object) -> bool:
     value = getattr(weight, "value", None)
     unit = getattr(weight, "unit", None)
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+    # A validated Weight holds a Decimal: skip the isinstance tests against a union.
+    if type(value) is not Decimal and (
+        isinstance(value, bool) or not isinstance(value, Decimal | int)
+    ):
         return False
     try:
         return bool(value > 0) and unit in ("g", "kg", "oz", "lb")

@@ -144,9 +144,14 @@ def _streams(category: str | None, battery: str) -> Mapping[str, str]:
     return MappingProxyType(streams)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Scheme:
-    """One scheme of the data, with what its findings say read once."""
+    """One scheme of the data, with what its findings say read once.
+
+    Compared and hashed by identity (``eq=False``): a scheme is a key of the finding caches
+    below, and the generated hash would hash all thirteen fields on every lookup. A scheme
+    rebuilt from the same data is a new key, so at worst its findings are built once more.
+    """
 
     key: str
     code: str

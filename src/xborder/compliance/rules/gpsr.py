@@ -188,6 +188,24 @@ def _is_eu(code: str, on: date) -> bool:
         return False
 
 
+@lru_cache(maxsize=4096)
+def _established(address: str, on: date) -> tuple[str | None, str, bool]:
+    """Return (country, why unknown, whether an EU member on ``on``) for a party's address.
+
+    One cached lookup per party and check (the address repeats on every listing of a maker).
+    """
+    country, why = _parse_country(address)
+    return country, why, country is not None and _is_eu(country, on)
+
+
+@lru_cache(maxsize=1024)
+def _maker_abroad(country: str | None, why: str) -> str:
+    """Return why a responsible person is needed, for a manufacturer not shown to be in the EU."""
+    if country is None:
+        return f"xborder cannot tell where the manufacturer is established: {why}"
+    return f"the manufacturer's address is in {_country_name(country)}, outside the EU"
+
+
 @lru_cache(maxsize=1024)
 def _primary(language: str) -> str:
     return language.replace("_", "-").split("-", 1)[0].casefold()
@@ -346,14 +364,10 @@ class _Check:
                 "the manufacturer's details are not valid, so it cannot be shown to be in the EU",
             )
             return
-        country, why = _parse_country(address)
-        if country is not None and _is_eu(country, self.context.on):
+        country, why, in_eu = _established(address, self.context.on)
+        if in_eu:
             return  # established in the EU: no responsible person needed (art. 16(1))
-        if country is None:
-            reason = f"xborder cannot tell where the manufacturer is established: {why}"
-        else:
-            reason = f"the manufacturer's address is in {_country_name(country)}, outside the EU"
-        self.responsible_person(country, reason)
+        self.responsible_person(country, _maker_abroad(country, why))
 
     def responsible_person(self, maker_country: str | None, reason: str) -> None:
         rp = getattr(self.listing, "eu_responsible_person", None)
@@ -379,7 +393,7 @@ class _Check:
         address = _party(self, rp, "responsible_person", "the EU responsible person", "art. 19(b)")
         if address is None:
             return  # reported as invalid
-        country, why = _parse_country(address)
+        country, why, in_eu = _established(address, self.context.on)
         if country is None:
             self.add(
                 "responsible_person_country_unknown",
@@ -389,7 +403,7 @@ class _Check:
                 f"EU; end its postal address with the country name.",
                 "eu_responsible_person.postal_address",
             )
-        elif not _is_eu(country, self.context.on):
+        elif not in_eu:
             self.add(
                 "responsible_person_outside_eu",
                 "error",
@@ -448,17 +462,31 @@ class _Check:
                     "safety_information",
                 )
             return
-        if any(code in given for code in wanted):
+        if not given.isdisjoint(wanted):  # a wanted language is given
             return
-        have = ", ".join(_language_name(code) for code in sorted(given))
-        self.add(
-            "safety_info_missing_language",
-            "warning",
-            f"The safety information is in {have} but not in {_names(wanted)}. GPSR art. 19(d) "
-            f"requires warnings in a language consumers in {market.name} easily "
-            f"understand. Add safety_information.{wanted[0] if wanted else ''}.",
-            f"safety_information.{wanted[0]}" if wanted else "safety_information",
-        )
+        self.found.append(_missing_language(given, wanted, market.name, self.source, self.start))
+
+
+@lru_cache(maxsize=1024)
+def _missing_language(
+    given: frozenset[str],
+    wanted: tuple[str, ...],
+    market: str,
+    source: str,
+    start: date | None,
+) -> Finding:
+    # Built once per case: the same languages miss for every listing of a seller.
+    have = ", ".join(_language_name(code) for code in sorted(given))
+    return _finding(
+        "gpsr.safety_info_missing_language",
+        "warning",
+        f"The safety information is in {have} but not in {_names(wanted)}. GPSR art. 19(d) "
+        f"requires warnings in a language consumers in {market} easily "
+        f"understand. Add safety_information.{wanted[0] if wanted else ''}.",
+        f"safety_information.{wanted[0]}" if wanted else "safety_information",
+        source,
+        start,
+    )
 
 
 @lru_cache(maxsize=256)
@@ -480,7 +508,8 @@ def _safety_languages(value: object) -> tuple[frozenset[str], tuple[str, str] | 
     """
     if value is None:
         return frozenset(), None
-    if not isinstance(value, Mapping):
+    # A validated listing holds a mappingproxy: test for it before the (slow) ABC check.
+    if type(value) is not MappingProxyType and not isinstance(value, Mapping):
         return frozenset(), ("safety_information", f"safety_information is {_short(value)}")
     given = set()
     bad: tuple[str, str] | None = None
@@ -522,7 +551,13 @@ def _party(check: _Check, party: object, code: str, who: str, article: str) -> s
     address = getattr(party, "postal_address", None)
     email = getattr(party, "email", None)
     url = getattr(party, "url", None)
-    if not (_text(name) and _text(address) and _text(email) and _text(url)):
+    # _text of each field, written out: this runs for every party of every EU check.
+    if not (
+        (name is None or isinstance(name, str))
+        and (address is None or isinstance(address, str))
+        and (email is None or isinstance(email, str))
+        and (url is None or isinstance(url, str))
+    ):
         part, value = next(
             (part, value)
             for part, value in (

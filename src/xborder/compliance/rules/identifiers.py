@@ -82,7 +82,36 @@ _NEW_CONDITIONS: Final = frozenset({"new", "refurbished"})
 
 
 def _str(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return None
+
+
+#: GTIN validity per code: the GS1 check through python-stdnum costs several microseconds,
+#: and the same GTIN comes back for every market, channel and re-check of a product.
+_valid_gtin: Final = lru_cache(maxsize=8192)(is_valid_gtin)
+
+
+def _gtin_valid(gtin: object) -> bool:
+    # Only plain str codes of GTIN length are cached: a str subclass could hash or compare
+    # in its own way, and a longer text is refused at once without stdnum anyway.
+    if type(gtin) is str and len(gtin) <= 14:
+        return _valid_gtin(gtin)
+    return is_valid_gtin(gtin)
+
+
+def _placeholder_brand(brand: str) -> bool:
+    """Whether eBay rejects ``brand``: a placeholder, or no letter or digit at all."""
+    if type(brand) is str and len(brand) <= 100:  # a listing's brand is at most 100 long
+        return _placeholder(brand)
+    return brand.casefold() in EBAY_PLACEHOLDER_BRANDS or not any(c.isalnum() for c in brand)
+
+
+@lru_cache(maxsize=4096)
+def _placeholder(brand: str) -> bool:
+    # Cached per brand: a seller's brand repeats on every listing and every check.
+    return brand.casefold() in EBAY_PLACEHOLDER_BRANDS or not any(c.isalnum() for c in brand)
 
 
 class IdentifiersRule:
@@ -98,7 +127,7 @@ class IdentifiersRule:
         exempt = getattr(listing, "gtin_exempt", False) is True
         # An invalid GTIN counts as given: it is reported once, as invalid.
         has_gtin = gtin is not None and not (isinstance(gtin, str) and not gtin.strip())
-        valid = has_gtin and is_valid_gtin(gtin)
+        valid = has_gtin and _gtin_valid(gtin)
         if has_gtin and not valid:
             findings.append(_GTIN_INVALID)
         brand = _str(getattr(listing, "brand", None))
@@ -117,7 +146,7 @@ class IdentifiersRule:
             needs_ids = not isinstance(condition, str) or condition in _NEW_CONDITIONS
             if brand is None:
                 findings.append(_BRAND_MISSING_EBAY)
-            elif brand.casefold() in EBAY_PLACEHOLDER_BRANDS or not any(c.isalnum() for c in brand):
+            elif _placeholder_brand(brand):
                 findings.append(_brand_invalid(brand[:40]))
             if needs_ids and not exempt:
                 if not has_gtin:

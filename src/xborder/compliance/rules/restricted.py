@@ -23,12 +23,12 @@ from __future__ import annotations
 import html
 import re
 import reprlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from types import MappingProxyType
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from xborder.compliance._context import Context
 from xborder.compliance._data import load, parse_date, sources_of
@@ -281,17 +281,33 @@ def _destination(country: str, eu_member: bool) -> _Destination:
 # -- reading a listing -------------------------------------------------------------------------
 
 
-def _mapping(value: object) -> Mapping[Any, object] | None:
+def _mapping(value: Any) -> Mapping[Any, object] | None:
     """Return ``value`` if it is a mapping, else None."""
     # Validated listings hold read-only dicts, model_copy(update=...) may leave dicts: test
-    # for those first (the ABC check is slow).
+    # for those first (the ABC check is slow). ``value`` is typed Any rather than cast():
+    # cast is a function call at run time.
     if type(value) is MappingProxyType or type(value) is dict or isinstance(value, Mapping):
-        return cast("Mapping[Any, object]", value)
+        return value
     return None
 
 
-def _attribute_texts(prefix: str, attributes: object) -> Iterator[tuple[str, str]]:
-    """Yield (field, value) for the attributes' text values; skip what is not text."""
+_Scan = Callable[[str], tuple[tuple[int, str], ...]]
+_Hits = dict[tuple[int, str], str]
+
+
+def _note(
+    hits: _Hits, found: tuple[tuple[int, str], ...], groups: frozenset[int], field: str
+) -> None:
+    """Keep the hits of ``groups`` among ``found``, each with the first field it was seen in."""
+    for hit in found:
+        if hit[0] in groups:
+            hits.setdefault(hit, field)
+
+
+def _attribute_hits(
+    hits: _Hits, prefix: str, attributes: object, scan: _Scan, groups: frozenset[int]
+) -> None:
+    """Scan the attributes' text values; skip what is not text (any mapping)."""
     items = _mapping(attributes)
     if not items:
         return
@@ -305,78 +321,97 @@ def _attribute_texts(prefix: str, attributes: object) -> Iterator[tuple[str, str
                 continue
         for value in values:
             if isinstance(value, str):
-                yield f"{prefix}{name}", value
-
-
-def _texts(listing: Listing, language: str, category: str | None) -> Iterator[tuple[str, str]]:
-    """Yield (field, text) for every text the keywords are looked for in, in report order.
-
-    ``category`` is the listing's category once checked (None when absent or unusable). A
-    value that is not text, or not set (possible only in a listing that skipped validation,
-    such as one built by ``model_construct``), is not read.
-    """
-    title = getattr(listing, "title", None)
-    if isinstance(title, str):
-        yield "title", title
-    description = getattr(listing, "description", None)
-    if isinstance(description, str) and description:
-        yield "description", description
-    customs = getattr(listing, "customs_description", None)
-    if isinstance(customs, str) and customs:
-        yield "customs_description", customs
-    attributes = getattr(listing, "attributes", None)
-    if type(attributes) is MappingProxyType:  # validated: text names, tuples of text values
-        for name, values in attributes.items():
-            if not isinstance(name, str) or name.lower() in COLOUR_ATTRIBUTES:
-                continue
-            if type(values) is not tuple:
-                if isinstance(values, str):
-                    values = (values,)
-                elif not isinstance(values, list):
-                    continue
-            for value in values:
-                if isinstance(value, str):
-                    yield f"attributes.{name}", value
-    else:
-        yield from _attribute_texts("attributes.", attributes)
-    if category is not None:
-        yield "category", CATEGORIES[category]
-    translations: Mapping[Any, object] | None = getattr(listing, "translations", None)
-    if type(translations) is not MappingProxyType:
-        translations = _mapping(translations)
-    if not translations:
-        return
-    own = getattr(listing, "language", None)
-    own = own if isinstance(own, str) else None
-    # The facts' keywords are English: also read the seller's English text of a listing
-    # written in another language, and the text that will be published in the destination.
-    for lang in dict.fromkeys(("en", language)):
-        translation = translations.get(lang) if lang != own else None
-        if not isinstance(translation, Translation):
-            continue
-        if isinstance(translation.title, str) and translation.title:
-            yield f"translations.{lang}.title", translation.title
-        if isinstance(translation.description, str) and translation.description:
-            yield f"translations.{lang}.description", translation.description
-        yield from _attribute_texts(f"translations.{lang}.attributes.", translation.attributes)
+                found = scan(value)
+                if found:
+                    _note(hits, found, groups, f"{prefix}{name}")
 
 
 def _hits(
     listing: Listing,
     language: str,
     category: str | None,
-    scan: Callable[[str], tuple[tuple[int, str], ...]],
+    scan: _Scan,
     groups: frozenset[int],
-) -> dict[tuple[int, str], str]:
+) -> _Hits:
     """Return the (group, keyword) hits of ``groups`` in the listing's texts, with their field.
 
-    The texts are :func:`_texts`'s, in its order; the first field a hit is found in is kept.
+    The texts, in report order (the first field a hit is found in is kept): title,
+    description, customs description, attribute values (not colours), the category's label
+    (``category`` is the listing's category once checked, None when absent or unusable),
+    then the seller's English translation and the one for ``language``. A value that is not
+    text, or not set (possible only in a listing that skipped validation, such as one built
+    by ``model_construct``), is not read. Field names are built only for a text with a hit:
+    most texts have none.
     """
-    hits: dict[tuple[int, str], str] = {}
-    for field, text in _texts(listing, language, category):
-        for hit in scan(text):
-            if hit[0] in groups:
-                hits.setdefault(hit, field)
+    hits: _Hits = {}
+    title = getattr(listing, "title", None)
+    if isinstance(title, str):
+        found = scan(title)
+        if found:
+            _note(hits, found, groups, "title")
+    description = getattr(listing, "description", None)
+    if isinstance(description, str) and description:
+        found = scan(description)
+        if found:
+            _note(hits, found, groups, "description")
+    customs = getattr(listing, "customs_description", None)
+    if isinstance(customs, str) and customs:
+        found = scan(customs)
+        if found:
+            _note(hits, found, groups, "customs_description")
+    attributes: Any = getattr(listing, "attributes", None)
+    kind = type(attributes)
+    if kind is MappingProxyType or kind is dict:
+        # Validated: text names, tuples of text values in a mappingproxy (where a tuple
+        # subclass is not read); model_copy(update=...) may leave a plain dict, read as any
+        # mapping is by _attribute_hits. Inline: every check reads the attributes.
+        sequences = list if kind is MappingProxyType else (list, tuple)
+        for name, values in attributes.items():
+            if not isinstance(name, str) or name.lower() in COLOUR_ATTRIBUTES:
+                continue
+            if type(values) is not tuple:
+                if isinstance(values, str):
+                    values = (values,)
+                elif not isinstance(values, sequences):
+                    continue
+            for value in values:
+                if isinstance(value, str):
+                    found = scan(value)
+                    if found:
+                        _note(hits, found, groups, f"attributes.{name}")
+    else:
+        _attribute_hits(hits, "attributes.", attributes, scan, groups)
+    if category is not None:
+        found = scan(CATEGORIES[category])
+        if found:
+            _note(hits, found, groups, "category")
+    translations: Mapping[Any, object] | None = getattr(listing, "translations", None)
+    if type(translations) is not MappingProxyType:
+        translations = _mapping(translations)
+    if not translations:
+        return hits
+    own = getattr(listing, "language", None)
+    own = own if isinstance(own, str) else None
+    # The facts' keywords are English: also read the seller's English text of a listing
+    # written in another language, and the text that will be published in the destination.
+    for lang in ("en",) if language == "en" else ("en", language):
+        translation = translations.get(lang) if lang != own else None
+        if not isinstance(translation, Translation):
+            continue
+        text = translation.title
+        if isinstance(text, str) and text:
+            found = scan(text)
+            if found:
+                _note(hits, found, groups, f"translations.{lang}.title")
+        text = translation.description
+        if isinstance(text, str) and text:
+            found = scan(text)
+            if found:
+                _note(hits, found, groups, f"translations.{lang}.description")
+        attributes = translation.attributes
+        if type(attributes) is MappingProxyType and not attributes:
+            continue  # the usual case: a translation without attributes
+        _attribute_hits(hits, f"translations.{lang}.attributes.", attributes, scan, groups)
     return hits
 
 

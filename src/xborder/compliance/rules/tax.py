@@ -44,9 +44,10 @@ from xborder.compliance._lowvalue import (
     who_collects,
 )
 from xborder.findings import Finding, Severity
+from xborder.listing import Listing
 from xborder.markets import Collection, Market, Period, is_country
 from xborder.money import Money
-from xborder.rates import RateSource
+from xborder.rates import BundledRates, RateSource
 
 __all__ = ["RULE", "TaxRule"]
 
@@ -93,7 +94,7 @@ class TaxRule:
         seller = context.seller
         rates = self._rates or self.rates
         if seller is None:
-            return _messages(texts, context, price, None, rates)
+            return _remembered(texts, context, price, None, rates)
         problems: list[Finding] = []
         country = getattr(seller, "country", None)
         ship_from = country if is_country(country) else None
@@ -103,7 +104,7 @@ class TaxRule:
             problems.append(texts.not_imported(ship_from))
             return problems
         problems.extend(_seller_numbers_invalid(seller, market, texts.has_scheme))
-        findings = _messages(texts, context, price, ship_from, rates)
+        findings = _remembered(texts, context, price, ship_from, rates)
         return problems + findings if problems else findings
 
     def __repr__(self) -> str:
@@ -395,6 +396,71 @@ class _Texts:
         )
 
 
+#: The findings of _messages per case (see _remembered). The key starts with the rate
+#: source and the plan's _Texts (both compared by identity), which it keeps alive; the memo
+#: starts again when it holds _MAX_CASES cases, so it stays a few megabytes at most.
+_CASES: dict[tuple[object, ...], tuple[Finding, ...]] = {}
+_MAX_CASES: Final = 8192
+
+
+def _remembered(
+    t: _Texts, context: Context, price: Money, ship_from: str | None, rates: RateSource
+) -> list[Finding]:
+    """Return :func:`_messages`, remembered per case when the rates cannot change.
+
+    With the bundled ECB snapshot and no ``max_age`` (the default source: its data never
+    changes and it never warns) the findings are a pure function of the rate source, the
+    plan (``t``: market, date, origin) and the case: the price as written (currency and
+    amount text: ``38`` and ``38.00`` print apart), the ship-from country, whether a seller
+    was given, the HS code the flat-duty message shows, and what decides who collects VAT
+    (the seller's registration number, whether a marketplace sells). Variants of a product
+    share a price, and a product is checked for market after market: a repeated case is not
+    converted and formatted again.
+
+    Only a genuine :class:`Listing` and :class:`Money` take this path (reading their
+    attributes runs no code of the caller's); anything else, and any other rate source
+    (live rates change; a source with ``max_age`` warns), is worked out every time.
+    """
+    listing = context.listing
+    if (
+        type(price) is not Money
+        or type(listing) is not Listing
+        or type(rates) is not BundledRates
+        or rates.max_age is not None
+    ):
+        return _messages(t, context, price, ship_from, rates)
+    seller = context.seller
+    # seller_number runs only where check() already ran it (_seller_numbers_invalid), so
+    # a seller whose attributes raise fails there, as it does without the memo.
+    number = seller_number(seller, t.market) if t.has_scheme and seller is not None else None
+    # The flat-duty message shows the HS code text; none and "" read the same.
+    hs = getattr(listing, "hs_code", None) if t.flat is not None else None
+    if (
+        not (type(number) is str or number is None)
+        or not (type(ship_from) is str or ship_from is None)
+        or not (type(hs) is str or hs is None)
+    ):
+        return _messages(t, context, price, ship_from, rates)  # not a plain key: no memo
+    key = (
+        rates,  # by identity: sources with other pegs convert apart
+        t,
+        price.currency,
+        str(price.amount),
+        ship_from,
+        seller is None,
+        hs or None,
+        number,
+        context.channel is not None,
+    )
+    found = _CASES.get(key)
+    if found is None:
+        found = tuple(_messages(t, context, price, ship_from, rates))
+        if len(_CASES) >= _MAX_CASES:
+            _CASES.clear()
+        _CASES[key] = found
+    return list(found)
+
+
 def _messages(
     t: _Texts, context: Context, price: Money, ship_from: str | None, rates: RateSource
 ) -> list[Finding]:
@@ -433,11 +499,7 @@ def _messages(
                 _unknown(f"{flat.rule}. Whether it applies is unknown: {reason}.", flat.period)
             )
         elif within:
-            hs = getattr(context.listing, "hs_code", None)
-            if isinstance(hs, str) and hs:
-                line = f"HS {hs if len(hs) <= 40 else hs[:39] + '…'}"
-            else:  # none, or not text (the customs rule reports that)
-                line = "no HS code given: add one, the duty is per subheading"
+            line = _hs_line(context.listing)
             message = (
                 f"{flat.rule}. The price is within the limit ({_in(value, goods, approx)}): one "
                 f"unit of this "
@@ -512,6 +574,14 @@ def _messages(
                 _interned("tax.national_parcel_fee", "info", message, "price", *parcel.source)
             )
     return out
+
+
+def _hs_line(listing: object) -> str:
+    """Return how the flat-duty message names the listing's tariff line."""
+    hs = getattr(listing, "hs_code", None)
+    if isinstance(hs, str) and hs:
+        return f"HS {hs if len(hs) <= 40 else hs[:39] + '…'}"
+    return "no HS code given: add one, the duty is per subheading"  # none, or not text
 
 
 def _de_minimis(
