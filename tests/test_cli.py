@@ -100,3 +100,14 @@ def test_demo_publishes_to_the_fake_amazon_in_de_gb_and_jp() -> None:
     for market in ("DE", "GB", "JP"):
         assert f"MUG-01-BLU  {market}" in section
     assert "put_listings_item ×90" in section
+
+
+def test_demo_tours_a_sync_job_whose_second_run_writes_nothing() -> None:
+    text = run("demo", "--limit", "2")
+    section = text[text.index("Syncing the sample catalog with xborder.jobs") :]
+    assert "Run 2 sent nothing" in section
+    second = section[section.index("2 nothing changed") : section.index("3 2 prices")]
+    lines = second.strip().splitlines()
+    assert len(lines) == 4  # three marketplaces and the total
+    for line in lines:
+        assert line.split()[-3:] == ["0", "0", "0"] or line.split()[-4:] == ["0"] * 4, line

@@ -5,6 +5,7 @@ from __future__ import annotations
 import xborder
 
 EXPECTED = [
+    "jobs",
     "AsyncClient",
     "Client",
     "CATEGORIES",

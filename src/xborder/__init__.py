@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from xborder import marketplaces, rates
+from xborder import jobs, marketplaces, rates
 from xborder.catalog import CatalogReader, read_catalog, read_csv, read_jsonl, read_seller
 from xborder.client import AsyncClient, Client
 from xborder.compliance import Report, check, ensure_compliant, landed_cost
@@ -136,6 +136,7 @@ __all__ = [
     "convert",
     "ensure_compliant",
     "format_price",
+    "jobs",
     "landed_cost",
     "marketplaces",
     "prepare",

@@ -24,6 +24,8 @@ from xborder._text import table
 from xborder.catalog import read_catalog, read_csv, read_seller
 from xborder.compliance import _cli as check_cli
 from xborder.errors import XborderError
+from xborder.jobs import _cli as jobs_cli
+from xborder.jobs._demo import tour
 from xborder.listing import Listing
 from xborder.localize.content import localize
 from xborder.localize.formatting import format_price
@@ -215,6 +217,14 @@ def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
             on=on,
             show={listing.sku for listing in kept} if limit is not None else None,
         )
+        tour(
+            out,
+            read_csv(path),
+            rates=source,
+            policy=DEMO_POLICY,
+            seller=read_seller(_sample_seller()),
+            on=on,
+        )
     return 0
 
 
@@ -305,6 +315,7 @@ def _parser() -> argparse.ArgumentParser:
         "2 on bad input)",
     )
     check_cli.add_arguments(check_p)
+    jobs_cli.add_parsers(sub)
     ebay_cli.add_parser(sub)
     return parser
 
@@ -322,6 +333,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             return check_cli.run(args, stream)
         if args.command == "auth":
             return ebay_cli.run(args, stream)
+        if args.command in jobs_cli.COMMANDS:
+            return jobs_cli.run(args, stream)
     except XborderError as exc:
         sys.stderr.write(f"xborder: error: {exc}\n")
         # `check` uses 1 for "a listing is blocked"; trouble with the input is 2 there.

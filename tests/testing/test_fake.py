@@ -424,6 +424,7 @@ def test_public_names_of_xborder_testing() -> None:
     import xborder.testing
 
     assert xborder.testing.__all__ == [
+        "CRASH_EXIT_CODE",
         "FAULT_KINDS",
         "AdapterConformance",
         "AuthProblem",
@@ -432,6 +433,7 @@ def test_public_names_of_xborder_testing() -> None:
         "ClosedModel",
         "ConformanceError",
         "ConformanceReport",
+        "CrashAfter",
         "FakeClock",
         "FakeMarketplace",
         "Fault",

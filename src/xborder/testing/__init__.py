@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from xborder.testing._clock import FakeClock
+from xborder.testing._crash import CRASH_EXIT_CODE, CrashAfter
 from xborder.testing._fake import FakeMarketplace
 from xborder.testing._faults import FAULT_KINDS, Fault, FaultKind
 from xborder.testing._jobs import Job
@@ -29,6 +30,7 @@ from xborder.testing.conformance import (
 )
 
 __all__ = [
+    "CRASH_EXIT_CODE",
     "FAULT_KINDS",
     "AdapterConformance",
     "AuthProblem",
@@ -37,6 +39,7 @@ __all__ = [
     "ClosedModel",
     "ConformanceError",
     "ConformanceReport",
+    "CrashAfter",
     "FakeClock",
     "FakeMarketplace",
     "Fault",
