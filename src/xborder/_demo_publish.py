@@ -11,13 +11,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import TextIO
-
-from pydantic import SecretStr
 
 from xborder._text import table
 from xborder.client import Client
-from xborder.listing import CATEGORIES, Listing, Seller
+from xborder.jobs._demo import demo_marketplace
+from xborder.listing import Listing, Seller
 from xborder.marketplaces import Adapter, ItemResult
 from xborder.offer import Offer, prepare
 from xborder.pricing import PricingPolicy
@@ -25,13 +25,6 @@ from xborder.rates import RateSource
 from xborder.testing import FakeClock, FakeMarketplace
 
 __all__ = ["DemoTarget", "publish", "targets"]
-
-# Made-up credentials the fakes accept: the demo never talks to a real marketplace.
-_CLIENT_ID = "xborder-demo-app"
-_CLIENT_SECRET = "xborder-demo-secret"
-_REFRESH_TOKEN = "xborder-demo-refresh-token"
-_META_TOKEN = "xborder-demo-system-user-token"
-_DEMO_CATEGORIES = sorted(CATEGORIES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,67 +35,6 @@ class DemoTarget:
     markets: tuple[str, ...]
     build: Callable[[FakeClock], tuple[Adapter, FakeMarketplace]]
     describe: Callable[[FakeMarketplace], str] | None = None
-
-
-def _ebay(clock: FakeClock) -> tuple[Adapter, FakeMarketplace]:
-    from xborder.marketplaces.ebay import EbayAdapter, EbaySettings
-    from xborder.testing.ebay import FakeEbay
-
-    fake = FakeEbay(clock=clock, clients={_CLIENT_ID: _CLIENT_SECRET})
-    fake.add_seller(_REFRESH_TOKEN, client_id=_CLIENT_ID)
-
-    def site(number: str) -> dict[str, object]:
-        return {
-            "fulfillment_policy_id": f"{number}1",
-            "payment_policy_id": f"{number}2",
-            "return_policy_id": f"{number}3",
-            "merchant_location_key": "DEMO-WAREHOUSE",
-            # Made-up category ids: a real seller maps its categories to eBay's tree.
-            "categories": {category: str(10000 + n) for n, category in enumerate(_DEMO_CATEGORIES)},
-        }
-
-    settings = EbaySettings(
-        client_id=_CLIENT_ID,
-        client_secret=SecretStr(_CLIENT_SECRET),
-        refresh_token=SecretStr(_REFRESH_TOKEN),
-        sites={"EBAY_DE": site("600"), "EBAY_GB": site("700")},
-    )
-    return EbayAdapter(settings), fake
-
-
-def _facebook(clock: FakeClock) -> tuple[Adapter, FakeMarketplace]:
-    from xborder.marketplaces.facebook import FacebookAdapter, FacebookSettings
-    from xborder.testing.facebook import FakeFacebookCatalog
-
-    catalog = "1000000000000001"
-    fake = FakeFacebookCatalog(clock=clock, catalog_id=catalog, access_token=_META_TOKEN)
-    settings = FacebookSettings(
-        catalog_id=catalog, access_token=SecretStr(_META_TOKEN), base_market="GB"
-    )
-    return FacebookAdapter(settings), fake
-
-
-def _amazon(clock: FakeClock) -> tuple[Adapter, FakeMarketplace]:
-    from xborder.marketplaces.amazon import AmazonAdapter
-    from xborder.testing.amazon import FakeAmazon
-
-    fake = FakeAmazon(clock=clock)
-    # Amazon product types by the sample catalog's categories (a real seller picks them from
-    # the Product Type Definitions API); anything else is listed as a generic PRODUCT.
-    settings = fake.seller_settings(
-        product_types={
-            "home.drinkware": "DRINKING_CUP",
-            "home.tableware": "DINNERWARE_SET",
-            "home.candles": "CANDLE",
-            "home.decor": "HOME_BED_AND_BATH",
-            "home.textiles": "KITCHEN_TOWEL",
-            "art.prints": "ART_PRINT",
-            "jewellery": "NECKLACE",
-            "stationery": "NOTEBOOK",
-        },
-        default_product_type="PRODUCT",
-    )
-    return AmazonAdapter(settings), fake
 
 
 def _describe_catalog(fake: FakeMarketplace) -> str:
@@ -118,11 +50,13 @@ def _describe_catalog(fake: FakeMarketplace) -> str:
 def targets() -> tuple[DemoTarget, ...]:
     """Return the marketplaces the demo publishes to, with the markets of each."""
     return (
-        DemoTarget("ebay", ("DE", "GB"), _ebay),
-        DemoTarget("amazon", ("DE", "GB", "JP"), _amazon),
+        DemoTarget("ebay", ("DE", "GB"), partial(demo_marketplace, "ebay")),
+        DemoTarget("amazon", ("DE", "GB", "JP"), partial(demo_marketplace, "amazon")),
         # One catalog item per product in the base market (GB); the other markets are
         # COUNTRY overrides (price, availability) and LANGUAGE overrides (title, text).
-        DemoTarget("facebook", ("GB", "DE", "FR"), _facebook, _describe_catalog),
+        DemoTarget(
+            "facebook", ("GB", "DE", "FR"), partial(demo_marketplace, "facebook"), _describe_catalog
+        ),
     )
 
 

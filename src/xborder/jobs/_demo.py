@@ -200,6 +200,17 @@ _BUILDERS: dict[str, Callable[[FakeClock, Path | None], tuple[Adapter, FakeMarke
 }
 
 
+def demo_marketplace(
+    name: str, clock: FakeClock, persist: Path | None = None
+) -> tuple[Adapter, FakeMarketplace]:
+    """Return the demo's adapter for marketplace ``name`` and the fake it talks to.
+
+    The fakes accept the demo's made-up credentials; ``persist`` is a folder for their
+    SQLite files (None: in memory).
+    """
+    return _BUILDERS[name](clock, persist)
+
+
 def demo_world(
     *,
     start: datetime | date,
