@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -15,11 +15,15 @@ from pydantic import SecretStr
 
 import xborder as xb
 from xborder.client import Client
-from xborder.http import Flow, HttpRequest, HttpResponse
+from xborder.http import HttpRequest, HttpResponse
 from xborder.marketplaces.amazon import AmazonAdapter, AmazonSettings
 from xborder.offer import Offer
 from xborder.testing import FakeClock
 from xborder.testing.amazon import AmazonModels, FakeAmazon
+
+from .._flows import Responder as Responder  # re-exported
+from .._flows import drive as drive
+from .._flows import ops as ops
 
 T = TypeVar("T")
 
@@ -146,36 +150,6 @@ def answer(status: int, body: Any = None, **headers: str) -> HttpResponse:
 
 def body(request: HttpRequest) -> Any:
     return xb.marketplaces.amazon._payload.loads(request.content) if request.content else None
-
-
-Responder = Callable[[HttpRequest], HttpResponse]
-
-
-def drive(
-    flow: Flow[T], responder: Responder | Sequence[HttpResponse]
-) -> tuple[T, list[HttpRequest]]:
-    """Run ``flow``, answering each request from ``responder`` (a function or a list)."""
-    sent: list[HttpRequest] = []
-    queue = list(responder) if not callable(responder) else None
-    try:
-        request = next(flow)
-        while True:
-            sent.append(request)
-            if queue is not None:
-                if not queue:
-                    raise AssertionError(f"no answer left for {request!r}")
-                reply = queue.pop(0)
-            else:
-                reply = responder(request)  # type: ignore[operator]
-            request = flow.send(reply)
-    except StopIteration as done:
-        if queue:
-            raise AssertionError(f"{len(queue)} answers left unused") from None
-        return done.value, sent
-
-
-def ops(requests: Sequence[HttpRequest]) -> list[str]:
-    return [request.operation for request in requests]
 
 
 def counts(calls: Mapping[str, int]) -> dict[str, int]:

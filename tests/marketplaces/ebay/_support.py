@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -12,10 +12,15 @@ from typing import Any, TypeVar
 from pydantic import SecretStr
 
 import xborder as xb
-from xborder.http import Flow, HttpRequest, HttpResponse
+from xborder.http import HttpRequest
 from xborder.marketplaces.ebay import EbayAdapter, EbaySettings
 from xborder.offer import Offer
 from xborder.testing.ebay import RequestRules
+
+from .._flows import Responder as Responder  # re-exported
+from .._flows import answer as answer
+from .._flows import drive as drive
+from .._flows import ops as ops
 
 T = TypeVar("T")
 
@@ -102,41 +107,8 @@ def adapter(**overrides: Any) -> EbayAdapter:
     return EbayAdapter(settings(**overrides))
 
 
-def answer(status: int, body: Any = None, **headers: str) -> HttpResponse:
-    content = b"" if body is None else json.dumps(body).encode()
-    return HttpResponse(
-        status, headers={k.replace("_", "-"): v for k, v in headers.items()}, content=content
-    )
-
-
 def body(request: HttpRequest) -> Any:
     return json.loads(request.content) if request.content else None
-
-
-Responder = Callable[[HttpRequest], HttpResponse]
-
-
-def drive(
-    flow: Flow[T], responder: Responder | Sequence[HttpResponse]
-) -> tuple[T, list[HttpRequest]]:
-    """Run ``flow``, answering each request from ``responder`` (a function or a list)."""
-    sent: list[HttpRequest] = []
-    queue = list(responder) if not callable(responder) else None
-    try:
-        request = next(flow)
-        while True:
-            sent.append(request)
-            if queue is not None:
-                if not queue:
-                    raise AssertionError(f"no answer left for {request!r}")
-                reply = queue.pop(0)
-            else:
-                reply = responder(request)  # type: ignore[operator]
-            request = flow.send(reply)
-    except StopIteration as done:
-        if queue:
-            raise AssertionError(f"{len(queue)} answers left unused") from None
-        return done.value, sent
 
 
 def check_bodies(requests: Sequence[HttpRequest]) -> None:
@@ -150,10 +122,6 @@ def check_bodies(requests: Sequence[HttpRequest]) -> None:
         required = rules().operations[operation]["headers"]
         for header in required:
             assert header in request.headers, f"{request.operation} lacks {header}"
-
-
-def ops(requests: Sequence[HttpRequest]) -> list[str]:
-    return [request.operation for request in requests]
 
 
 def counts(requests: Sequence[HttpRequest]) -> dict[str, int]:

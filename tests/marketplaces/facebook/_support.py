@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -13,9 +13,14 @@ from typing import Any, TypeVar
 from pydantic import SecretStr
 
 import xborder as xb
-from xborder.http import Flow, HttpRequest, HttpResponse
+from xborder.http import HttpRequest, HttpResponse
 from xborder.marketplaces.facebook import FacebookAdapter, FacebookSettings
 from xborder.offer import Offer
+
+from .._flows import Responder as Responder  # re-exported
+from .._flows import answer as answer
+from .._flows import drive as drive
+from .._flows import ops as ops
 
 T = TypeVar("T")
 
@@ -96,45 +101,8 @@ def adapter(**overrides: Any) -> FacebookAdapter:
     return FacebookAdapter(settings(**overrides))
 
 
-def answer(status: int, body: Any = None, **headers: str) -> HttpResponse:
-    content = b"" if body is None else json.dumps(body).encode()
-    return HttpResponse(
-        status, headers={k.replace("_", "-"): v for k, v in headers.items()}, content=content
-    )
-
-
 def body(request: HttpRequest) -> Any:
     return json.loads(request.content) if request.content else None
-
-
-Responder = Callable[[HttpRequest], HttpResponse]
-
-
-def drive(
-    flow: Flow[T], responder: Responder | Sequence[HttpResponse]
-) -> tuple[T, list[HttpRequest]]:
-    """Run ``flow``, answering each request from ``responder`` (a function or a list)."""
-    sent: list[HttpRequest] = []
-    queue = list(responder) if not callable(responder) else None
-    try:
-        request = next(flow)
-        while True:
-            sent.append(request)
-            if queue is not None:
-                if not queue:
-                    raise AssertionError(f"no answer left for {request!r}")
-                reply = queue.pop(0)
-            else:
-                reply = responder(request)  # type: ignore[operator]
-            request = flow.send(reply)
-    except StopIteration as done:
-        if queue:
-            raise AssertionError(f"{len(queue)} answers left unused") from None
-        return done.value, sent
-
-
-def ops(requests: Sequence[HttpRequest]) -> list[str]:
-    return [request.operation for request in requests]
 
 
 def counts(requests: Sequence[HttpRequest]) -> dict[str, int]:
