@@ -81,6 +81,35 @@ _MAY_LINK: Final = re.compile(
     r"https?:|www\.|\.(?:com|net|org|shop|store|biz|info|io|co\.uk)\b", re.IGNORECASE
 )
 _MAY_PHONE: Final = re.compile(r"\d[\d\s()./-]{5,}\d")
+# The same pre-checks for ASCII text, several times cheaper (most titles are new, so
+# uncached), read on the text's classes (_CLASSES): letters lower-cased, digits "0", "_",
+# "." and ":" kept, the other characters of [\s()./-] a space, anything else "#". Each
+# class keeps what the patterns ask of a character: a letter (lower case suffices, as
+# _MAY_LINK ignores case), a digit, "." or ":", a member of [\d\s()./-], a word character
+# for \b (letters, digits, "_": \w on ASCII).
+_CLASSES: Final = bytes(
+    c + 32
+    if 65 <= c <= 90
+    else c
+    if 97 <= c <= 122 or c in b"_.:"
+    else 48
+    if 48 <= c <= 57
+    else 32
+    if re.fullmatch(r"[\s()/-]", chr(c))
+    else 35
+    for c in range(128)
+) + bytes(128)  # never read: the text is ASCII
+_MAY_LINK_CLASSES: Final = re.compile(
+    rb"https?:|www\.|\.(?:com|net|org|shop|store|biz|info|io|co\.uk)\b"
+)
+# Its "www\." and "\.(?:com|...)\b" branches, from the "." they share: a pattern that
+# starts with a literal lets the regex engine skip ahead to the next "." (without both
+# "http" and ":", the first branch cannot match).
+_MAY_DOT_LINK_CLASSES: Final = re.compile(
+    rb"\.(?:(?:com|net|org|shop|store|biz|info|io|co\.uk)\b|(?<=www\.))"
+)
+# Starts with a literal too: skips ahead to the next digit.
+_MAY_PHONE_CLASSES: Final = re.compile(rb"0[0 .]{5,}0")
 _IMG_TAG: Final = re.compile(r"<img\b[^>]{0,4000}>", re.IGNORECASE)
 _IMAGE_FILE: Final = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|heic|bmp|tiff?)(?:[?#]\S*)?$", re.I)
 _EBAY_DOMAIN: Final = re.compile(r"(?:^|[/.])ebay\.[a-z.]{2,6}(?:[/:?#]|$)", re.IGNORECASE)
@@ -104,25 +133,43 @@ def contact_details(text: str, *, channel: str = "") -> tuple[tuple[Kind, str], 
     return _contact_details(text[:100_000], channel)
 
 
-@lru_cache(maxsize=8192)
-def _contact_details(text: str, channel: str) -> tuple[tuple[Kind, str], ...]:
+def _find_contact_details(text: str, channel: str) -> tuple[tuple[Kind, str], ...]:
     if "<" in text:
         text = _IMG_TAG.sub(" ", text)
     found: list[tuple[Kind, str]] = []
-    emails = [m.group() for m in _EMAIL.finditer(text)] if "@" in text else []
-    found += [("email address", e) for e in emails]
-    for match in _URL.finditer(text) if _MAY_LINK.search(text) else ():
-        url = match.group().rstrip(".,;:!?")
-        if _IMAGE_FILE.search(url) or any(url in e for e in emails):
-            continue
-        if channel == "ebay" and _EBAY_DOMAIN.search(url):
-            continue
-        found.append(("web address", url))
-    for match in _PHONE.finditer(text) if _MAY_PHONE.search(text) else ():
-        digits = sum(c.isdigit() for c in match.group())
-        if 7 <= digits <= 15:  # ITU-T E.164: at most 15 digits
-            found.append(("phone number", match.group().strip()))
-    return tuple(found)
+    emails: list[str] = []
+    if "@" in text:  # no list built for the usual text without one
+        emails = [m.group() for m in _EMAIL.finditer(text)]
+        found += [("email address", e) for e in emails]
+    if type(text) is str and text.isascii():
+        classes = text.encode("ascii").translate(_CLASSES)
+        if b":" in classes and b"http" in classes:
+            may_link = _MAY_LINK_CLASSES.search(classes) is not None
+        else:
+            may_link = _MAY_DOT_LINK_CLASSES.search(classes) is not None
+        may_phone = _MAY_PHONE_CLASSES.search(classes) is not None
+    else:
+        may_link = _MAY_LINK.search(text) is not None
+        may_phone = _MAY_PHONE.search(text) is not None
+    if may_link:
+        for match in _URL.finditer(text):
+            url = match.group().rstrip(".,;:!?")
+            if _IMAGE_FILE.search(url) or any(url in e for e in emails):
+                continue
+            if channel == "ebay" and _EBAY_DOMAIN.search(url):
+                continue
+            found.append(("web address", url))
+    if may_phone:
+        for match in _PHONE.finditer(text):
+            digits = sum(c.isdigit() for c in match.group())
+            if 7 <= digits <= 15:  # ITU-T E.164: at most 15 digits
+                found.append(("phone number", match.group().strip()))
+    return tuple(found) if found else ()
+
+
+#: contact_details() per text; the rule's own calls come from its per-text caches and skip
+#: this one (a second cache entry per new text would only cost).
+_contact_details: Final = lru_cache(maxsize=8192)(_find_contact_details)
 
 
 def _str(value: object) -> str:
@@ -242,7 +289,7 @@ def _contact(text: str, rules: ChannelRules, field: str) -> Finding | None:
     """Return the contact-details finding for ``text``, where the channel has that policy."""
     if not text or rules.name not in _CONTACT_POLICIES:
         return None
-    found = contact_details(text, channel=rules.name)
+    found = _find_contact_details(text[:100_000], rules.name)  # as contact_details()
     return _contact_finding(rules, field, found) if found else None
 
 
@@ -274,8 +321,12 @@ def _title_may_change(title: str, rules: ChannelRules) -> bool:
 
 
 def _active(text: str) -> bool:
-    if "<" not in text and ":" not in text and "&" not in text:
-        return False  # no tag, no scheme, no entity: nothing that could run
+    if "<" not in text:
+        # No tag: nothing that could run. sanitize.has_active_content finds active content
+        # only in or behind a "<" (tags, their attributes, comments; tests/compliance/
+        # test_fast_paths.py holds it to that); a title such as "Cedar & Sage" would
+        # otherwise go through its whole HTML inventory.
+        return False
     return _has_active_content(text)
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from xborder.compliance._context import Context
 from xborder.compliance._data import load, parse_date, sources_of
@@ -37,10 +37,15 @@ from xborder.listing import CATEGORIES, DangerousGoods, Listing, Translation
 
 __all__ = ["RULE", "Entry", "RestrictedRule", "entries_for", "phrase_forms", "word_forms"]
 
+_T = TypeVar("_T")
+
 #: Attribute names whose values are colour names ("Ivory", "Coral", "Tobacco"), never goods.
 COLOUR_ATTRIBUTES: Final = frozenset({"color", "colour", "colors", "colours", "color_name"})
 
 _WORD: Final = re.compile(r"\w+")
+#: A keyword or benign-phrase form: (form, its first literal part, the other parts, what
+#: it stands for).
+_Form = tuple[str, str, tuple[str, ...], _T]
 _TAG: Final = re.compile(r"<[^>]*>")
 _SPLIT: Final = re.compile(r"[\s\-]+")
 _DASHES: Final = re.compile("[\u2010-\u2015\u2212]")
@@ -143,39 +148,135 @@ class _Matcher:
             for phrase in phrases:
                 for form in phrase_forms(phrase):
                     benign.setdefault(form, []).append(group)
-        self.keywords: dict[str, list[tuple[str, list[tuple[int, str]]]]] = {}
-        self.benign: dict[str, list[tuple[str, list[int]]]] = {}
+        # Each form with its literal parts (what _compile joins with [\s\-]+), the first
+        # apart: a match holds every part as written, so a text lacking one needs no regex.
+        self.keywords: dict[str, list[_Form[list[tuple[int, str]]]]] = {}
+        self.benign: dict[str, list[_Form[list[int]]]] = {}
         for form, targets in keywords.items():
-            self.keywords.setdefault(_anchor(form), []).append((form, targets))
+            self.keywords.setdefault(_anchor(form), []).append((form, *_parts(form), targets))
         for form, owners in benign.items():
-            self.benign.setdefault(_anchor(form), []).append((form, owners))
+            self.benign.setdefault(_anchor(form), []).append((form, *_parts(form), owners))
         self.anchors = frozenset(self.keywords)
+        self.benign_anchors = frozenset(self.benign)
+        # The same, keyed by the ASCII words as bytes, for texts that are ASCII once
+        # normalised (see _ascii_words); a form whose anchor is not ASCII cannot match there.
+        self.ascii_keywords = {a.encode(): f for a, f in self.keywords.items() if a.isascii()}
+        self.ascii_benign = {a.encode(): f for a, f in self.benign.items() if a.isascii()}
+        self.ascii_anchors = frozenset(self.ascii_keywords)
+        self.ascii_benign_anchors = frozenset(self.ascii_benign)
         self.scan = lru_cache(maxsize=8192)(self._scan)
 
     def _scan(self, text: str) -> tuple[tuple[int, str], ...]:
         """Return the (group, keyword) pairs found outside benign phrases, in text order."""
+        if type(text) is str and text.isascii() and "<" not in text and "&" not in text:
+            # normalise() would only lower-case this text (no tag, no entity, no Unicode
+            # dash), and its words are _ascii_words(text), inline: most texts end here.
+            words = text.encode("ascii").translate(_ASCII_WORD_BYTES).split()
+            if self.ascii_anchors.isdisjoint(words):
+                return ()  # the usual case: no anchor, so no keyword can match
+            return self._find(text.lower(), words, ascii=True)
         norm = normalise(text)
-        words = set(_WORD.findall(norm))
+        if type(norm) is str and norm.isascii():
+            words = _ascii_words(norm)
+            if self.ascii_anchors.isdisjoint(words):
+                return ()
+            return self._find(norm, words, ascii=True)
+        return self._find(norm, _WORD.findall(norm), ascii=False)
+
+    def _find(
+        self, norm: str, words: list[bytes] | list[str], *, ascii: bool
+    ) -> tuple[tuple[int, str], ...]:
+        """Return the hits in ``norm`` (normalised), whose words are ``words``.
+
+        ``ascii``: ``words`` are :func:`_ascii_words` (bytes), else ``_WORD.findall(norm)``.
+        """
+        if ascii:
+            keywords, benign = self.ascii_keywords, self.ascii_benign
+            anchors, benign_anchors = self.ascii_anchors, self.ascii_benign_anchors
+        else:
+            keywords, benign = self.keywords, self.benign  # type: ignore[assignment]
+            anchors, benign_anchors = self.anchors, self.benign_anchors  # type: ignore[assignment]
+        # The parts test reads plain text only (a str subclass could answer `in` its own way).
+        plain = type(norm) is str
+        contains = norm.__contains__
         found: list[tuple[int, int, int, str]] = []
-        for word in words & self.anchors:
-            for form, targets in self.keywords[word]:
-                for m in _compile(form).finditer(norm):
-                    found += [(m.start(), -m.end(), g, k) for g, k in targets]
+        for word in anchors.intersection(words):
+            for form, first, rest, targets in keywords[word]:
+                if plain and (first not in norm or (rest and not all(map(contains, rest)))):
+                    continue  # a part is missing: the form cannot match
+                for start, end in _spans(form, first, norm):
+                    for g, k in targets:
+                        found.append((start, -end, g, k))
         if not found:
             return ()
         spans: dict[int, list[tuple[int, int]]] = {}
-        for word in words:
-            for form, owners in self.benign.get(word, ()):
-                for m in _compile(form).finditer(norm):
+        for word in benign_anchors.intersection(words):
+            for form, first, rest, owners in benign[word]:
+                if plain and (first not in norm or (rest and not all(map(contains, rest)))):
+                    continue
+                for span in _spans(form, first, norm):
                     for g in owners:
-                        spans.setdefault(g, []).append(m.span())
+                        spans.setdefault(g, []).append(span)
+        # Sorted on the whole tuple: the order found in does not matter.
         found.sort()
-        kept = (
-            (g, k)
-            for start, neg_end, g, k in found
-            if not any(s <= start and -neg_end <= e for s, e in spans.get(g, ()))
-        )
-        return tuple(dict.fromkeys(kept))
+        kept: dict[tuple[int, str], None] = {}
+        for start, neg_end, g, k in found:
+            if (g, k) in kept:
+                continue
+            end = -neg_end
+            for s, e in spans.get(g, ()):
+                if s <= start and end <= e:
+                    break  # inside a benign phrase of the same group
+            else:
+                kept[(g, k)] = None
+        return tuple(kept)
+
+
+def _spans(form: str, first: str, norm: str) -> list[tuple[int, int]]:
+    """Return the spans of ``_compile(form).finditer(norm)``; ``first`` is its first part.
+
+    A match starts where the form's first part does: in plain text the pattern is tried
+    only there (its lookbehind still sees the text before), not at every position.
+    """
+    pattern = _compile(form)
+    if type(norm) is not str or not first:  # a str subclass could answer find its own way
+        return [m.span() for m in pattern.finditer(norm)]
+    spans: list[tuple[int, int]] = []
+    at = norm.find(first)
+    while at >= 0:
+        m = pattern.match(norm, at)
+        if m is None:
+            at = norm.find(first, at + 1)
+        else:  # finditer goes on from the end of a match (a form never matches empty)
+            spans.append(m.span())
+            at = norm.find(first, m.end())
+    return spans
+
+
+def _parts(form: str) -> tuple[str, tuple[str, ...]]:
+    r"""Return the literal parts of ``form`` that _compile joins with ``[\s\-]+``: (first, rest).
+
+    ``first`` is "" for a form of no part (which no data holds: each has a word).
+    """
+    parts = [p for p in _SPLIT.split(form) if p]
+    return (parts[0], tuple(parts[1:])) if parts else ("", ())
+
+
+#: ASCII bytes as ``\w+`` splits them once lower-cased: letters lower-cased, digits and "_"
+#: kept (``\w`` on ASCII is ``[A-Za-z0-9_]``), anything else (never a word character) a space.
+_ASCII_WORD_BYTES: Final = bytes(
+    c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 or c == 95 else 32
+    for c in range(256)
+)
+
+
+def _ascii_words(text: str) -> list[bytes]:
+    r"""Return the words of ASCII ``text`` lower-cased: ``_WORD.findall(text.lower())``, as bytes.
+
+    Several times cheaper than the regex, whose ``\w`` asks Unicode about every character;
+    the scan of a text with no keyword in it is mostly this.
+    """
+    return text.encode("ascii").translate(_ASCII_WORD_BYTES).split()
 
 
 def _anchor(form: str) -> str:
