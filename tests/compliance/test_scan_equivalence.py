@@ -15,6 +15,7 @@ from typing import Literal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xborder import Listing, Money
 from xborder.compliance._data import load
 from xborder.compliance.rules import channel, restricted
 from xborder.compliance.rules.restricted import phrase_forms
@@ -256,3 +257,51 @@ def test_no_active_content_without_a_tag(text: str) -> None:
     text = text.replace("<", "")
     for extra in ("", " javascript:alert(1)", " &#60;script&#62;", " &lt;script&gt; onload="):
         assert sanitize.has_active_content(text + extra) is False
+
+
+# -- the listing pre-filter: title and attribute values read at once ----------------------------
+
+ATTRIBUTE_NAMES = st.sampled_from(["material", "Color", "colour", "style", "contents", "size"])
+
+
+@st.composite
+def listings(draw: st.DrawFn) -> Listing:
+    """A validated listing, or one model_copy(update=...) left with a plain dict."""
+    attributes = draw(
+        st.dictionaries(ATTRIBUTE_NAMES, st.lists(ANY_TEXT.filter(str.strip), max_size=3))
+    )
+    title = draw(ANY_TEXT.filter(lambda t: 0 < len(t.strip()) <= 80))
+    base = Listing(sku="T-1", title="Plain mug", price=Money("10.00", "USD"), quantity=1)
+    if draw(st.booleans()):
+        return base.model_copy(update={"title": title, "attributes": attributes})
+    return base.model_copy(
+        update={"title": title, "attributes": {k: tuple(v) for k, v in attributes.items()}}
+    )
+
+
+@settings(max_examples=400)
+@given(listing=listings())
+def test_the_pre_filter_changes_no_hit(listing: Listing) -> None:
+    _, matcher_ = restricted._data()
+    groups_ = frozenset(range(len(groups())))
+    expected = restricted._hits(listing, "en", None, reference().scan, groups_)
+    got = restricted._hits(listing, "en", None, matcher_.scan, groups_, matcher_.ascii_anchors)
+    assert got == expected
+
+
+def test_the_pre_filter_lets_a_keyword_in_an_attribute_through() -> None:
+    _, matcher_ = restricted._data()
+    listing = Listing(
+        sku="T-1",
+        title="Gift set No. 4",
+        price=Money("10.00", "USD"),
+        quantity=1,
+        attributes={"contents": ("e-cigarette",), "color": ("Tobacco",)},
+    )
+    assert restricted._quiet(listing.title, listing.attributes, matcher_.ascii_anchors) is False
+    hits = restricted._hits(
+        listing, "en", None, matcher_.scan, frozenset(range(len(groups()))), matcher_.ascii_anchors
+    )
+    assert set(hits.values()) == {"attributes.contents"}
+    plain = listing.model_copy(update={"attributes": {"contents": ("a blue mug",)}})
+    assert restricted._quiet(plain.title, plain.attributes, matcher_.ascii_anchors) is True

@@ -427,12 +427,44 @@ def _attribute_hits(
                     _note(hits, found, groups, f"{prefix}{name}")
 
 
+def _quiet(title: object, attributes: Any, anchors: frozenset[bytes]) -> bool:
+    """Whether neither ``title`` nor an attribute value (colours aside) can hold a keyword.
+
+    True only for the usual listing: a plain ``str`` title and plain ``str`` values in
+    tuples, all ASCII without a tag or an entity, whose words (joined by a newline, which
+    adds no word and joins none) meet no keyword anchor. Each text would then scan to no
+    hit (see ``_Matcher._scan``'s ASCII path); one pass over the joined text costs less
+    than a cache lookup, and on a miss a scan, per text. Anything else: False, and every
+    text is scanned on its own.
+    """
+    if type(title) is not str:
+        return False
+    kind = type(attributes)
+    if kind is not MappingProxyType and kind is not dict:
+        return False
+    texts = [title]
+    for name, values in attributes.items():
+        if type(name) is not str or type(values) is not tuple:
+            return False
+        if name.lower() in COLOUR_ATTRIBUTES:
+            continue
+        for value in values:
+            if type(value) is not str:
+                return False
+        texts += values
+    joined = "\n".join(texts)
+    if not joined.isascii() or "<" in joined or "&" in joined:
+        return False
+    return anchors.isdisjoint(joined.encode("ascii").translate(_ASCII_WORD_BYTES).split())
+
+
 def _hits(
     listing: Listing,
     language: str,
     category: str | None,
     scan: _Scan,
     groups: frozenset[int],
+    anchors: frozenset[bytes] = frozenset(),
 ) -> _Hits:
     """Return the (group, keyword) hits of ``groups`` in the listing's texts, with their field.
 
@@ -442,11 +474,14 @@ def _hits(
     then the seller's English translation and the one for ``language``. A value that is not
     text, or not set (possible only in a listing that skipped validation, such as one built
     by ``model_construct``), is not read. Field names are built only for a text with a hit:
-    most texts have none.
+    most texts have none. ``anchors``: the matcher's ASCII anchors, for :func:`_quiet`
+    (empty: every text is scanned).
     """
     hits: _Hits = {}
     title = getattr(listing, "title", None)
-    if isinstance(title, str):
+    attributes: Any = getattr(listing, "attributes", None)
+    quiet = bool(anchors) and _quiet(title, attributes, anchors)
+    if isinstance(title, str) and not quiet:
         found = scan(title)
         if found:
             _note(hits, found, groups, "title")
@@ -460,9 +495,10 @@ def _hits(
         found = scan(customs)
         if found:
             _note(hits, found, groups, "customs_description")
-    attributes: Any = getattr(listing, "attributes", None)
     kind = type(attributes)
-    if kind is MappingProxyType or kind is dict:
+    if quiet:
+        pass  # no keyword in the title or the attribute values
+    elif kind is MappingProxyType or kind is dict:
         # Validated: text names, tuples of text values in a mappingproxy (where a tuple
         # subclass is not read); model_copy(update=...) may leave a plain dict, read as any
         # mapping is by _attribute_hits. Inline: every check reads the attributes.
@@ -788,8 +824,10 @@ class RestrictedRule:
         if not isinstance(listing, Listing):
             return [_not_a_listing(_shown(listing))]
         hs, category, declared, findings = _read(listing, dest)
-        scan = _data()[1].scan
-        hits = _hits(listing, context.language, category, scan, dest.groups)
+        matcher = _data()[1]
+        hits = _hits(
+            listing, context.language, category, matcher.scan, dest.groups, matcher.ascii_anchors
+        )
         if not hits and not _may_confirm(dest, hs, category, declared):
             return findings
         name = _the(market.name)
