@@ -71,6 +71,7 @@ def bazaar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
         _rules._VERSIONS.update(versions)
         _rules._ALIASES.clear()
         _rules._ALIASES.update(aliases)
+        _rules._ANSWERS.clear()
 
 
 def both(w: World, **stock: Any) -> list[Target]:

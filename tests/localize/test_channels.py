@@ -47,6 +47,7 @@ def _restore_registry() -> Iterator[None]:
     _rules._VERSIONS.update(versions)
     _rules._ALIASES.clear()
     _rules._ALIASES.update(aliases)
+    _rules._ANSWERS.clear()
 
 
 def custom(**changes: object) -> ChannelRules:
@@ -104,6 +105,16 @@ def test_a_new_dated_version_does_not_replace_the_old_one() -> None:
     register_channel(newer)
     assert channel_rules("ebay") is newer
     assert channel_rules("ebay", on=date(2029, 12, 31)) is EBAY
+
+
+def test_a_registration_replaces_answers_given_before_it() -> None:
+    day = date(2031, 1, 1)
+    assert channel_rules("ebay", on=day) is EBAY  # remembered
+    assert channel_rules("ebay", on=day) is EBAY
+    newer = dataclasses.replace(EBAY, effective_from=date(2030, 1, 1), title_max=60)
+    register_channel(newer)
+    assert channel_rules("ebay", on=day) is newer
+    assert channel_rules("ebay") is newer
 
 
 def test_an_alias_cannot_take_another_channels_name() -> None:

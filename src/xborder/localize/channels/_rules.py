@@ -288,6 +288,11 @@ FACEBOOK: Final = ChannelRules(
 _VERSIONS: dict[str, list[ChannelRules]] = {}
 _ALIASES: dict[str, str] = {}
 _LOCK: Final = threading.Lock()
+#: channel_rules() answers per (name as given, day): check() asks once per listing and
+#: market, always the same few questions. Emptied by every registration; an answer worked
+#: out from the registry as it was before a registration is not kept (_GENERATION).
+_ANSWERS: dict[tuple[str, date | None], ChannelRules] = {}
+_GENERATION: list[int] = [0]
 
 
 def register_channel(
@@ -318,6 +323,8 @@ def register_channel(
         versions = [v for v in versions if v not in same] + [rules]
         _VERSIONS[rules.name] = sorted(versions, key=lambda v: v.effective_from or date.min)
         _ALIASES.update(dict.fromkeys(aliases, rules.name))
+        _ANSWERS.clear()
+        _GENERATION[0] += 1
 
 
 def channel_rules(name: str, *, on: date | None = None) -> ChannelRules:
@@ -330,6 +337,11 @@ def channel_rules(name: str, *, on: date | None = None) -> ChannelRules:
     >>> channel_rules("meta").title_max
     150
     """
+    if type(name) is str and (type(on) is date or on is None):
+        answer = _ANSWERS.get((name, on))
+        if answer is not None:
+            return answer
+    generation = _GENERATION[0]
     key = name.strip().lower() if isinstance(name, str) else name
     versions = _VERSIONS.get(_ALIASES.get(key, key)) if isinstance(key, str) else None
     if not versions:
@@ -338,9 +350,15 @@ def channel_rules(name: str, *, on: date | None = None) -> ChannelRules:
             f"unknown channel {name!r}; known channels: {known} (register_channel adds one)"
         )
     if on is None:
-        return versions[-1]
-    in_force = [v for v in versions if v.effective_from is None or v.effective_from <= on]
-    return in_force[-1] if in_force else versions[0]
+        answer = versions[-1]
+    else:
+        in_force = [v for v in versions if v.effective_from is None or v.effective_from <= on]
+        answer = in_force[-1] if in_force else versions[0]
+    if type(name) is str and (type(on) is date or on is None) and len(_ANSWERS) < 4096:
+        with _LOCK:
+            if generation == _GENERATION[0]:
+                _ANSWERS[(name, on)] = answer
+    return answer
 
 
 def channel_names() -> tuple[str, ...]:
