@@ -60,8 +60,11 @@ class CatalogReader(Iterable[Listing]):
         *,
         name: str,
         on_error: OnError,
+        spans: Mapping[int, tuple[int, int]] | None = None,
     ) -> None:
         self._rows = rows
+        # CSV rows that span several lines of the file: row -> (first line, last line).
+        self._spans = spans if spans is not None else {}
         self.name = name
         self.on_error: OnError = on_error
         self.errors: list[InvalidListingError] = []
@@ -99,7 +102,23 @@ class CatalogReader(Iterable[Listing]):
         try:
             listing = Listing.model_validate(data)
         except InvalidListingError as exc:
-            raise InvalidListingError(exc.errors, row=line, sku=sku, source=self.name) from None
+            errors = list(exc.errors)
+            span = self._spans.get(line)
+            if span is not None:
+                # A double quote that is never closed swallows the rows after it into one
+                # cell. Such a row is reported without its SKU, as a row that cannot be read,
+                # so that sync does not take the swallowed rows for products that are gone.
+                errors.append(
+                    FieldError(
+                        "row",
+                        sku,
+                        f"this row spans lines {span[0]}-{span[1]} of the file: if only its "
+                        "description should, a double quote is unbalanced and the rows inside "
+                        "it were not read",
+                    )
+                )
+                sku = None
+            raise InvalidListingError(errors, row=line, sku=sku, source=self.name) from None
         if listing.sku in self._seen:
             raise InvalidListingError(
                 [FieldError("sku", listing.sku, "duplicate SKU: it appears on an earlier row")],
@@ -172,7 +191,9 @@ def read_csv(source: str | Path | IO[str], *, on_error: OnError = "raise") -> Ca
             handle.close()
         raise CatalogError([FieldError("header", None, "the file is empty")], source=name)
     columns = _check_header(header, name, handle if owned else None)
-    return CatalogReader(_csv_rows(reader, handle, columns, owned), name=name, on_error=on_error)
+    spans: dict[int, tuple[int, int]] = {}
+    rows = _csv_rows(reader, handle, columns, owned, spans)
+    return CatalogReader(rows, name=name, on_error=on_error, spans=spans)
 
 
 def _check_header(header: list[str], name: str, handle: IO[str] | None) -> list[tuple[str, ...]]:
@@ -216,9 +237,14 @@ def _column_problem(path: tuple[str, ...]) -> str:
 
 
 def _csv_rows(
-    reader: Iterator[list[str]], handle: IO[str], columns: list[tuple[str, ...]], owned: bool
+    reader: Iterator[list[str]],
+    handle: IO[str],
+    columns: list[tuple[str, ...]],
+    owned: bool,
+    spans: dict[int, tuple[int, int]],
 ) -> Iterator[tuple[int, dict[str, Any] | FieldError]]:
     line = 1
+    physical = _line_num(reader)
     try:
         while True:
             try:
@@ -227,9 +253,13 @@ def _csv_rows(
                 return
             except csv.Error as exc:
                 line += 1
+                physical = _line_num(reader)
                 yield line, FieldError("row", None, f"malformed CSV: {exc}")
                 continue
             line += 1
+            first, physical = physical + 1, _line_num(reader)
+            if physical > first:
+                spans[line] = (first, physical)
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(columns):
@@ -244,6 +274,12 @@ def _csv_rows(
     finally:
         if owned:
             handle.close()
+
+
+def _line_num(reader: object) -> int:
+    # csv readers count the physical lines they consumed; a row with a quoted line break
+    # takes more than one.
+    return int(getattr(reader, "line_num", 0))
 
 
 def _unflatten(columns: list[tuple[str, ...]], cells: list[str]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from xborder import rates as rates_module
+from xborder._csv import terminal_safe
 from xborder._demo_publish import publish
 from xborder._text import table
 from xborder.catalog import read_catalog, read_csv, read_seller
@@ -89,8 +90,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def _visible(text: str) -> str:
-    # Show the no-break spaces CLDR uses as ordinary spaces so the table aligns in terminals.
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
+    # Show the no-break spaces CLDR uses as ordinary spaces so the table aligns in terminals,
+    # and any control character from the catalog as an escape rather than raw.
+    return terminal_safe(text.replace("\u00a0", " ").replace("\u202f", " "))
 
 
 def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
@@ -125,7 +127,7 @@ def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
     elapsed = time.perf_counter() - started
 
     out.write("xborder demo: the sample catalog priced for buyers abroad (offline)\n")
-    out.write(f"catalog: {path.name} ({_plural(listings, 'listing')})\n")
+    out.write(f"catalog: {terminal_safe(path.name)} ({_plural(listings, 'listing')})\n")
     out.write(f"rates:   {source.source}; priced on {on.isoformat()}, the snapshot's date\n")
     out.write("policy:  2 % FX buffer, VAT added where prices show it, local price endings\n\n")
 
@@ -204,7 +206,7 @@ def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
         f"in {elapsed * 1000:.0f} ms\n"
     )
     for error in reader.errors:
-        out.write(f"skipped: {error}\n")
+        out.write(f"skipped: {terminal_safe(str(error))}\n")
     _localized(out, kept, quotes, on=on)
     if catalog is None:
         _readiness(out, path, on=on)
@@ -292,7 +294,7 @@ def _localized(
             notes = sorted({f"{f.code} ({f.field})" for f in content.findings})
             if notes:
                 rows.append((*first, "findings", "; ".join(notes), ""))
-    table(rows, out)
+    table([tuple(_visible(cell) for cell in row) for row in rows], out)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -336,7 +338,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         if args.command in jobs_cli.COMMANDS:
             return jobs_cli.run(args, stream)
     except XborderError as exc:
-        sys.stderr.write(f"xborder: error: {exc}\n")
+        sys.stderr.write(f"xborder: error: {terminal_safe(str(exc))}\n")
         # `check` uses 1 for "a listing is blocked"; trouble with the input is 2 there.
         return 2 if args.command == "check" else 1
     except BrokenPipeError:

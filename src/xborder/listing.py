@@ -128,8 +128,12 @@ Condition = Literal["new", "used_like_new", "used_good", "used_acceptable", "ref
 
 # -- reusable field types ---------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# C0 and C1 controls, DEL and lone surrogates. C1 (U+0080-U+009F) is refused too: U+009B is
+# a one-character CSI that some terminals obey like ESC [ (ECMA-48, 5th ed., 5.3:
+# https://ecma-international.org/publications-and-standards/standards/ecma-48/), and in
+# seller text these code points only come from Windows-1252 bytes decoded as Latin-1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _clean_text(value: str) -> str:
@@ -431,6 +435,27 @@ class Translation(_Frozen):
     attributes: Attributes = Field(default_factory=lambda: MappingProxyType({}))
 
 
+def _not_bool(value: object) -> object:
+    # pydantic's lax mode reads JSON true as the integer 1; a stock count given as a boolean
+    # is a mistake in the catalog, not one unit in stock.
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number of units, got a boolean")
+    return value
+
+
+#: Prices and costs must stay below this, in their own currency. It is above any real
+#: listing even in currencies of small units (10**12 dong is about 40 million US dollars),
+#: and it keeps amounts small enough that converting and rounding them in Decimal's default
+#: 28-digit context cannot fail (1e999999 USD used to pass here and crash pricing).
+MAX_AMOUNT: Final = Decimal(10) ** 12
+
+
+def _within_limit(value: Money) -> Money:
+    if value.amount >= MAX_AMOUNT:
+        raise ValueError(f"amount too large: must be below {MAX_AMOUNT:,} {value.currency}")
+    return value
+
+
 class Listing(_Frozen):
     """One product as the seller lists it at home.
 
@@ -445,7 +470,7 @@ class Listing(_Frozen):
     language: LanguageCode = "en"
     price: Money
     cost: Money | None = None
-    quantity: Annotated[int, Field(ge=0, le=1_000_000)]
+    quantity: Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=1_000_000)]
     condition: Condition = "new"
     brand: Annotated[Line, Field(max_length=100)] | None = None
     mpn: Annotated[Line, Field(max_length=100)] | None = None
@@ -476,6 +501,12 @@ class Listing(_Frozen):
     def _positive_price(cls, value: Money) -> Money:
         if value.amount <= 0:
             raise ValueError("a listing price must be greater than zero")
+        _within_limit(value)
+        if value.quantize().amount == 0:
+            raise ValueError(
+                f"a listing price must be at least one {value.currency} minor unit "
+                f"({Decimal(1).scaleb(-value.digits)}); it would be priced at zero"
+            )
         return value
 
     @field_validator("cost")
@@ -483,7 +514,7 @@ class Listing(_Frozen):
     def _cost_not_negative(cls, value: Money | None) -> Money | None:
         if value is not None and value.amount < 0:
             raise ValueError("cost cannot be negative")
-        return value
+        return None if value is None else _within_limit(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Listing:

@@ -8,10 +8,12 @@
 
 Options: ``--config`` (default ``$XBORDER_CONFIG`` or ``xborder.toml``), ``--dry-run``
 (``sync``: plan only; ``reconcile``: read the marketplaces, store nothing), ``--json`` (the
-report as JSON on stdout), ``--shard i/n``. Credentials come from the environment only,
-never from the command line. Progress goes to stderr: one updating line on a terminal,
-plain lines otherwise. Exit status: 0 when no item failed, 1 when items failed, 2 when the
-job could not run (configuration, shard already running).
+report as JSON on stdout), ``--csv FILE`` (the items that need a look, as CSV for a
+spreadsheet; ``-`` prints it on stdout instead of the summary), ``--shard i/n``.
+Credentials come from the environment only, never from the command line. Progress goes to
+stderr: one updating line on a terminal, plain lines otherwise. Exit status: 0 when no item
+failed, 1 when items failed, 2 when the job could not run (configuration, shard already
+running).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from xborder._csv import terminal_safe
 from xborder.errors import XborderError
 from xborder.jobs._report import JobEvent, SyncReport
 from xborder.jobs._shard import Shard
@@ -60,6 +63,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
             + (" (reconcile: store nothing either)" if name == "reconcile" else ""),
         )
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument(
+            "--csv",
+            type=Path,
+            metavar="FILE",
+            help="also write the items that need a look as CSV, for a spreadsheet ('-': stdout)",
+        )
         parser.add_argument(
             "--shard", type=_shard, default=None, metavar="I/N", help="run shard I of N (0/4)"
         )
@@ -127,16 +136,27 @@ def run(
             args.config, on_progress=None if args.json else Progress(errors), **overrides
         )
     except XborderError as exc:
-        errors.write(f"xborder {command}: error: {exc}\n")
+        errors.write(f"xborder {command}: error: {terminal_safe(str(exc))}\n")
         return 2
     try:
         with job:
             report = _report(job, command, args)
     except XborderError as exc:
-        errors.write(f"xborder {command}: error: {exc}\n")
+        errors.write(f"xborder {command}: error: {terminal_safe(str(exc))}\n")
         return 2
-    out.write(report.to_json(indent=2) if args.json else report.summary())
-    out.write("\n")
+    if args.csv is not None and str(args.csv) != "-":
+        # utf-8-sig: spreadsheet programs read a CSV as UTF-8 only when it starts with a BOM.
+        try:
+            with Path(args.csv).open("w", encoding="utf-8-sig", newline="") as handle:
+                handle.write(report.to_csv())
+        except OSError as exc:
+            errors.write(f"xborder {command}: error: --csv: {terminal_safe(str(exc))}\n")
+            return 2
+    if args.csv is not None and str(args.csv) == "-":
+        out.write(report.to_csv())
+    else:
+        out.write(report.to_json(indent=2) if args.json else report.summary())
+        out.write("\n")
     return 0 if report.ok else 1
 
 

@@ -4,8 +4,9 @@ A report counts, per target, the items planned for each operation and what becam
 writes (ok, pending, failed, deferred); the HTTP calls made beside the minimum possible for
 that work; the items failed, blocked or deferred with their reasons; the catalog rows that
 could not be read; and how long it took. :meth:`SyncReport.to_json` is what
-``xborder sync --json`` prints. Reports hold no secret: reasons are the marketplaces' issue
-texts and xborder's own messages, which never carry credentials.
+``xborder sync --json`` prints and :meth:`SyncReport.to_csv` what ``--csv FILE`` writes.
+Reports hold no secret: reasons are the marketplaces' issue texts and xborder's own
+messages, which never carry credentials.
 """
 
 from __future__ import annotations
@@ -18,10 +19,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
+from xborder._csv import terminal_safe, to_csv
 from xborder.jobs._shard import Shard
 from xborder.marketplaces import OfferKey
 
-__all__ = ["MAX_NOTES", "ItemNote", "JobEvent", "ProgressHandler", "SyncReport", "TargetReport"]
+__all__ = [
+    "CSV_COLUMNS",
+    "MAX_NOTES",
+    "ItemNote",
+    "JobEvent",
+    "ProgressHandler",
+    "SyncReport",
+    "TargetReport",
+]
+
+#: The columns of :meth:`SyncReport.to_csv` (``xborder sync --csv``).
+CSV_COLUMNS: Final = ("marketplace", "market", "sku", "operation", "outcome", "reasons")
 
 #: Items kept with their reasons per target; beyond this they are only counted.
 MAX_NOTES: Final = 1000
@@ -230,6 +243,31 @@ class SyncReport:
         """Return :meth:`to_dict` as JSON."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
+    def to_csv(self) -> str:
+        """Return the items worth a look as CSV for a spreadsheet, one row per item.
+
+        Columns: :data:`CSV_COLUMNS`. Each failed, blocked, deferred or withdrawn item kept
+        in the report is a row (``reasons`` joined with ``"; "``); each catalog row that
+        could not be read is a row with operation ``read`` and outcome ``skipped``. Text
+        cells are escaped against spreadsheet formulas (see :mod:`xborder._csv`).
+        """
+        rows: list[tuple[object, ...]] = [CSV_COLUMNS]
+        for _, target in sorted(self.targets.items()):
+            for note in target.notes:
+                key = note.key
+                rows.append(
+                    (
+                        key.marketplace,
+                        key.market,
+                        key.sku,
+                        note.operation,
+                        note.outcome,
+                        "; ".join(note.reasons),
+                    )
+                )
+        rows.extend(("", "", "", "read", "skipped", error) for error in self.catalog_errors)
+        return to_csv(rows)
+
     def summary(self) -> str:
         """Return a few lines for people: per target, the counts and the calls."""
         what = "plan" if self.dry_run and self.kind != "reconcile" else self.kind
@@ -258,7 +296,8 @@ class SyncReport:
         if len(self.catalog_errors) > 20:
             lines.append(f"  catalog: … and {len(self.catalog_errors) - 20} more rows")
         lines.extend(f"  note: {note}" for note in self.notes)
-        return "\n".join(lines)
+        # Reasons come from marketplace answers and catalog rows: never print them raw.
+        return "\n".join(terminal_safe(line) for line in lines)
 
     def __str__(self) -> str:
         return self.summary()

@@ -1,0 +1,80 @@
+"""Text xborder writes for people: CSV cells a spreadsheet will not run, terminal-safe text.
+
+**CSV.** A spreadsheet reads a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a
+formula, so a catalog title such as ``=HYPERLINK("https://evil.example","click")`` written
+back into a report would become a live link or worse when the seller opens it. Following
+OWASP's "CSV Injection" advice (https://owasp.org/www-community/attacks/CSV_Injection),
+:func:`spreadsheet_cell` puts a single quote before any *text* cell that starts with one of
+those characters, a tab or a carriage return, and :func:`to_csv` quotes every cell. Numbers
+that xborder itself computes (``int`` and ``Decimal`` values, never seller text) are written
+as they are so they stay numbers; every text cell is escaped, even ``"-5"``.
+
+**Terminal.** Catalog text and marketplace answers may hold escape sequences (``ESC [``) that
+recolour, move the cursor or rewrite the title of a terminal. :func:`terminal_safe` shows
+them as visible escapes (``ESC`` as backslash, ``x1b``) instead of sending them raw.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Final
+
+__all__ = ["FORMULA_PREFIXES", "spreadsheet_cell", "terminal_safe", "to_csv"]
+
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP, link above).
+FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
+
+# C0 controls (line breaks and tabs included: the text goes into one table cell or one line),
+# DEL, C1 controls (U+009B is a one-character CSI), lone surrogates (the catalog reader's mark
+# for bytes that were not UTF-8), the line/paragraph separators, a stray BOM, and the
+# bidirectional marks, overrides and isolates that can make a line read differently from what
+# it holds ("Trojan Source", CVE-2021-42574: https://trojansource.codes/).
+_UNSAFE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ufeff\ud800-\udfff]"
+)
+
+
+def spreadsheet_cell(value: object) -> str | int | Decimal:
+    """Return ``value`` as a CSV cell a spreadsheet shows as text, never runs as a formula.
+
+    ``None`` becomes an empty cell; ``int`` (not ``bool``) and ``Decimal`` values are kept
+    as numbers; anything else is turned into text and prefixed with ``'`` when it starts
+    with one of :data:`FORMULA_PREFIXES`.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def to_csv(rows: Iterable[Sequence[object]]) -> str:
+    """Return ``rows`` (the first is the header) as CSV text, every cell quoted and escaped.
+
+    Lines end in CRLF (RFC 4180). Write the text with ``encoding="utf-8-sig"`` when a
+    spreadsheet will open the file, so that it reads the text as UTF-8.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    r"""Return ``text`` with control characters shown as visible escapes (ESC as ``\x1b``).
+
+    For one table cell or one line of output: line breaks and tabs are escaped as well.
+    """
+    return _UNSAFE.sub(_escape, text)
