@@ -8,6 +8,7 @@ translated keeps the seller's words with a ``localize.untranslated`` finding.
 
 from __future__ import annotations
 
+import html as _html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from babel import Locale
 
 from xborder.findings import Finding
 from xborder.listing import Listing, Translation
+from xborder.localize import sanitize
 from xborder.localize.channels import ChannelRules, channel_rules, clean_description, fit_title
 from xborder.localize.formatting import format_price
 from xborder.localize.translate import (
@@ -273,11 +275,13 @@ def localize(
 
     title, description, attributes, condition = content
     if rules is not None:
+        title = _plain_text(title, "title", rules, findings)
+        attributes = _plain_attributes(attributes, rules, findings)
         fitted, notes = fit_title(title.text, rules, brand=listing.brand)
         if fitted != title.text:
             title = LocalizedText(fitted, title.provenance)
         findings.extend(notes)
-        cleaned, notes = clean_description(description.text, rules)
+        cleaned, notes = clean_description(_encoded_markup_as_html(description.text, rules), rules)
         if cleaned != description.text:
             description = LocalizedText(cleaned, description.provenance)
         findings.extend(notes)
@@ -310,6 +314,95 @@ def localize(
 
 
 _Parts = tuple[LocalizedText, LocalizedText, tuple[LocalizedAttribute, ...], LocalizedText]
+
+# A complete tag ("<b>", "</p>", "<!--"); "Size < 5 cm" or "3<4" is not one.
+_TAG: Final = re.compile(r"<[A-Za-z/!?][^<>]*>")
+
+
+def _has_markup(text: str) -> bool:
+    if "<" not in text and "&" not in text:
+        return False  # nearly every title and attribute value: no work at all
+    if _TAG.search(text) or sanitize.has_active_content(text):
+        return True
+    # Encoded markup ("&lt;script&gt;", "&amp;lt;script&amp;gt;") becomes markup wherever the
+    # text is decoded once or twice more; html_to_text decodes (and strips) as deep.
+    for _ in range(3):
+        decoded = _html.unescape(text)
+        if decoded == text:
+            return False
+        if _TAG.search(decoded) or sanitize.has_active_content(decoded):
+            return True
+        text = decoded
+    return False
+
+
+def _plain_text(
+    text: LocalizedText, field: str, rules: ChannelRules, findings: list[Finding]
+) -> LocalizedText:
+    """Return ``text`` without markup: titles and attributes are plain text on every channel.
+
+    eBay titles and item specifics, Amazon item names and bullet points and Meta titles take
+    no HTML; markup pasted there would reach the marketplace as it was, event handlers and
+    all (issue #10). It becomes text on one line, as :func:`sanitize.html_to_text` reads it.
+    """
+    if not _has_markup(text.text):
+        return text
+    cleaned = " ".join(sanitize.html_to_text(text.text).split())
+    # html_to_text keeps a lone "<" or "&" as text; a second pass removes what a decode revives.
+    for _ in range(3):
+        if not _has_markup(cleaned):
+            break
+        again = " ".join(sanitize.html_to_text(_html.unescape(cleaned)).split())
+        if again == cleaned:
+            break
+        cleaned = again
+    findings.append(
+        Finding(
+            "channel.html_removed",
+            "info",
+            f"Removed markup from the {field} field: {rules.label} shows it as plain text, "
+            f"so tags, scripts and event handlers are not kept.",
+            field=field,
+            source=rules.source("html"),
+            effective_from=rules.rule_dates.get("html"),
+        )
+    )
+    return LocalizedText(cleaned, text.provenance)
+
+
+def _encoded_markup_as_html(text: str, rules: ChannelRules) -> str:
+    """Return a plain-text description that holds encoded markup as HTML, else ``text``.
+
+    clean_description turns a plain-text description into plain text by decoding its
+    entities, so "&#60;img src=x onerror=...&#62;" would reach Amazon and Meta as a live
+    ``<img onerror>`` (issue #10). As HTML (each line escaped, paragraphs and line breaks
+    kept) it goes through html_to_text instead, which removes encoded markup too.
+    """
+    if rules.html != "none" or _TAG.search(text) or sanitize.has_active_content(text):
+        return text  # HTML, or plain text: clean_description handles both
+    if not _has_markup(text):
+        return text
+    paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
+    return "".join(
+        f"<p>{_html.escape(part, quote=False).replace(chr(10), '<br>')}</p>" for part in paragraphs
+    )
+
+
+def _plain_attributes(
+    attributes: tuple[LocalizedAttribute, ...], rules: ChannelRules, findings: list[Finding]
+) -> tuple[LocalizedAttribute, ...]:
+    out = []
+    for attribute in attributes:
+        field = f"attributes.{attribute.key}"
+        name = _plain_text(attribute.name, f"{field}.name", rules, findings)
+        values = tuple(_plain_text(value, field, rules, findings) for value in attribute.values)
+        if name is attribute.name and all(
+            new is old for new, old in zip(values, attribute.values, strict=True)
+        ):
+            out.append(attribute)
+        else:
+            out.append(LocalizedAttribute(attribute.key, name, values))
+    return tuple(out)
 
 
 def _original(listing: Listing) -> _Parts:

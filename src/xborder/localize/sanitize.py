@@ -82,12 +82,17 @@ _RAW_ACTIVE_TAG: Final = re.compile(
     r"<\s*/?\s*(?:" + "|".join(sorted(ACTIVE_TAGS)) + r")(?![a-z0-9-])", re.I
 )
 _RAW_EVENT_HANDLER: Final = re.compile(r"<[a-z][^>]*?[\s/\"']on[a-z]+\s*=", re.I)
+# A tag start up to its ">", or to the end of an unterminated one ('<a href="javascript:x"'
+# has no ">" but becomes a link once any later markup closes it); bounded against long text.
+_TAG_START: Final = re.compile(r"<[a-z][^>]{0,2000}", re.I)
+_ATTRIBUTE_VALUE: Final = re.compile(r"=\s*[\"'`]?([^\"'`>]*)")
 _COMPLETE_TAG: Final = re.compile(r"<[A-Za-z/!?][^<>]*>")
 _RAW_TEXT: Final = re.compile(r"<(script|style|textarea|title|xmp)\b.*?</\1\s*>", re.I | re.S)
 _COMMENT_OR_DECLARATION: Final = re.compile(r"<!--.*?-->|<![^>]*>|<\?[^>]*>", re.S)
 _TAG_NAME: Final = re.compile(r"<([A-Za-z][^\s/>]*)")
 _TAG_WITH_ATTRIBUTES: Final = re.compile(r"""<[A-Za-z][^\s/>]*[\s/](?:[^>"']|"[^"]*"|'[^']*')*>""")
-_ENTITY: Final = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+# Numeric references need no ";" (browsers and html.unescape read "&#60img" as "<img").
+_ENTITY: Final = re.compile(r"&(?:#\d+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;)")
 _LINK_REL: Final = "noopener noreferrer nofollow"
 
 _Sanitizer = Callable[[str], str]
@@ -248,7 +253,8 @@ def html_to_text(html: str) -> str:
     """
     text = _TextBuilder.convert(_STRUCTURE(html))
     for _ in range(3):  # markup or entities that were encoded: strip, decode one more level
-        if _COMPLETE_TAG.search(text):
+        # An unterminated tag ('<a href="javascript:x"') is no complete tag, but still active.
+        if _COMPLETE_TAG.search(text) or ("<" in text and has_active_content(text)):
             text = _html.unescape(_TEXT_ONLY(text))
         elif _ENTITY.search(text):
             text = _html.unescape(text)
@@ -349,7 +355,19 @@ def has_active_content(html: str) -> bool:
     """
     if _RAW_ACTIVE_TAG.search(html) or _RAW_EVENT_HANDLER.search(html):
         return True
-    return _Inventory.of(html).active
+    return _Inventory.of(html).active or _raw_dangerous_url(html)
+
+
+def _raw_dangerous_url(html: str) -> bool:
+    # The parser skips a tag that never ends; read its attribute values by pattern instead.
+    if "=" not in html:
+        return False
+    for tag in _TAG_START.finditer(html):
+        for value in _ATTRIBUTE_VALUE.finditer(tag.group()):
+            url = _CONTROL_AND_SPACE.sub("", _html.unescape(_html.unescape(value.group(1))))
+            if url.lower().startswith(_DANGEROUS_SCHEMES):
+                return True
+    return False
 
 
 def removed_markup(before: str, after: str) -> tuple[str, ...]:
