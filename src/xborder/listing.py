@@ -154,6 +154,31 @@ def _clean_line(value: str) -> str:
 Text = Annotated[str, AfterValidator(_clean_text)]
 Line = Annotated[str, AfterValidator(_clean_line), Field(min_length=1, max_length=500)]
 
+# A tag start ("<img", "</p", "<!--", "<?xml") or one encoded once or more ("&lt;img",
+# "&#60;img", "&#x3c;img", "&amp;lt;img"); "size < 5 cm", "3<4" and "under < three" are not
+# (a browser starts a tag only at "<" directly followed by a letter, "/", "!" or "?").
+_MARKUP: Final = re.compile(
+    r"<[A-Za-z/!?]|&(?:amp;)*(?:lt;?|#0*60;?|#x0*3c;?)[A-Za-z/!?]", re.IGNORECASE
+)
+
+
+def _no_markup(value: str) -> str:
+    # Fields sent to the marketplaces exactly as written (brand, MPN, customs description,
+    # the GPSR parties, safety information) are plain text there: markup would reach buyers'
+    # pages as it is, event handlers included. Localized fields (title, description,
+    # attributes) are cleaned per channel instead (xborder.localize.content).
+    if _MARKUP.search(value):
+        raise ValueError(
+            "contains HTML markup; this field is sent to marketplaces as plain text, "
+            "so write it without tags"
+        )
+    return value
+
+
+#: A Line / Text sent to the marketplaces as it is written: no markup (see _no_markup).
+PlainLine = Annotated[Line, AfterValidator(_no_markup)]
+PlainText = Annotated[Text, AfterValidator(_no_markup)]
+
 
 @lru_cache(maxsize=1024)
 def _known_language(value: str) -> bool:
@@ -377,8 +402,8 @@ class Party(_Frozen):
     an electronic address (email or website) by which the business can be contacted.
     """
 
-    name: Line
-    postal_address: Line
+    name: PlainLine
+    postal_address: PlainLine
     email: Annotated[str, AfterValidator(_check_email)] | None = None
     url: HttpsUrl | None = None
 
@@ -472,8 +497,8 @@ class Listing(_Frozen):
     cost: Money | None = None
     quantity: Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=1_000_000)]
     condition: Condition = "new"
-    brand: Annotated[Line, Field(max_length=100)] | None = None
-    mpn: Annotated[Line, Field(max_length=100)] | None = None
+    brand: Annotated[PlainLine, Field(max_length=100)] | None = None
+    mpn: Annotated[PlainLine, Field(max_length=100)] | None = None
     gtin: Annotated[str, AfterValidator(_check_gtin)] | None = None
     gtin_exempt: bool = False
     category: Category | None = None
@@ -484,11 +509,11 @@ class Listing(_Frozen):
     dimensions: Dimensions | None = None
     hs_code: Annotated[str, AfterValidator(_check_hs)] | None = None
     origin_country: CountryCode | None = None
-    customs_description: Annotated[Line, Field(max_length=500)] | None = None
+    customs_description: Annotated[PlainLine, Field(max_length=500)] | None = None
     manufacturer: Party | None = None
     eu_responsible_person: Party | None = None
     safety_information: Annotated[
-        Mapping[LanguageCode, Annotated[Text, Field(min_length=1)]], *_FROZEN_MAP
+        Mapping[LanguageCode, Annotated[PlainText, Field(min_length=1)]], *_FROZEN_MAP
     ] = Field(default_factory=lambda: MappingProxyType({}))
     dangerous_goods: DangerousGoods = Field(default_factory=DangerousGoods)
     translations: Annotated[Mapping[LanguageCode, Translation], *_FROZEN_MAP] = Field(

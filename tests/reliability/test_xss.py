@@ -253,3 +253,59 @@ def test_payloads_with_control_characters_are_refused_at_the_door() -> None:
     for payload in refused:
         with pytest.raises(xb.InvalidListingError):
             listing("XSS-0000", payload.text)
+
+
+# -- fields sent as written: markup refused when the listing is made ---------------------------
+
+PLAIN_FIELDS = ("brand", "mpn", "customs_description", "manufacturer", "safety_information")
+
+
+def _with_field(name: str, text: str) -> dict[str, Any]:
+    if name == "manufacturer":
+        return {"manufacturer": {"name": text, "postal_address": "1 Kiln Lane", "email": "a@b.de"}}
+    if name == "safety_information":
+        return {"safety_information": {"en": text}}
+    return {name: text}
+
+
+@pytest.mark.parametrize("field", PLAIN_FIELDS)
+def test_fields_sent_as_written_refuse_every_payload_or_keep_nothing_active(field: str) -> None:
+    # Brand, MPN, customs description, the GPSR parties and safety information go to the
+    # marketplaces as the seller wrote them (no per-channel cleaning): a payload there is
+    # refused with an error naming the field, or what is kept is inert in every decoded form.
+    refused = 0
+    for payload in payloads():
+        data = {
+            "sku": "XSS-1",
+            "title": "Stoneware mug",
+            "price": xb.Money("24.00", "USD"),
+            "quantity": 1,
+            **_with_field(field, payload.text),
+        }
+        try:
+            made = xb.Listing.model_validate(data)
+        except xb.InvalidListingError as exc:
+            message = str(exc)
+            refused += 1
+            assert field in message
+            continue
+        for _, text in strings(made.model_dump(mode="json", include={field})):
+            for form in decoded(text):
+                assert not active_content(form), (payload.klass, payload.text)
+    assert refused >= len(payloads()) * 9 // 10  # nearly all of them hold a tag start
+
+
+@pytest.mark.parametrize("text", ["Tom & Jerry", "3<4", "Not for children < 3 years", "A&B"])
+def test_plain_fields_keep_ordinary_ampersands_and_comparisons(text: str) -> None:
+    made = xb.Listing.model_validate(
+        {
+            "sku": "XSS-1",
+            "title": "Stoneware mug",
+            "price": xb.Money("24.00", "USD"),
+            "quantity": 1,
+            "brand": text,
+            "safety_information": {"en": text},
+        }
+    )
+    assert made.brand == text
+    assert made.safety_information["en"] == text
