@@ -279,7 +279,7 @@ def listings(draw: st.DrawFn) -> Listing:
     )
 
 
-@settings(max_examples=400)
+@settings(max_examples=200)
 @given(listing=listings())
 def test_the_pre_filter_changes_no_hit(listing: Listing) -> None:
     _, matcher_ = restricted._data()
