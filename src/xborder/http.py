@@ -9,10 +9,12 @@ A *flow* is a generator that yields :class:`HttpRequest` objects, receives an
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Final, TypeVar
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlsplit
 
 __all__ = [
     "SENSITIVE_HEADERS",
@@ -20,8 +22,11 @@ __all__ = [
     "Flow",
     "HttpRequest",
     "HttpResponse",
+    "is_loopback",
     "redact_url",
+    "require_https",
     "run_flow",
+    "safe_text",
 ]
 
 T = TypeVar("T")
@@ -145,6 +150,92 @@ def redact_url(url: str) -> str:
         else:
             parts.append(part)
     return head + sep + "&".join(parts) + hash_sep + fragment
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` names this machine: ``localhost``, ``*.localhost``, 127/8 or ``::1``.
+
+    RFC 6761 §6.3 reserves ``localhost`` and its subdomains for the loopback interface.
+    """
+    if not host:
+        return False
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_https(url: str, *, field: str) -> str:
+    """Return ``url`` if it is an https URL with a host, or plain http to a loopback host.
+
+    Credentials and listings travel in these requests: over plain http anyone on the path
+    reads and alters them. Plain http stays possible for this machine only (a self-hosted
+    LibreTranslate on ``http://localhost:5000``, a local fake). Anything else raises
+    ``ValueError`` naming ``field`` and the (redacted) value.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or not host:
+        raise ValueError(f"{field}: expected an https URL with a host, got {redact_url(url)!r}")
+    scheme = parts.scheme.lower()
+    if scheme == "https" or (scheme == "http" and is_loopback(host)):
+        return url
+    raise ValueError(
+        f"{field}: {redact_url(url)!r} is refused: only https is allowed (plain http only for "
+        f"localhost/127.0.0.1/::1)"
+    )
+
+
+#: The longest text from a response that :func:`safe_text` keeps, by default (characters).
+SAFE_TEXT_LIMIT: Final = 1000
+
+# Characters made visible by safe_text: C0 controls and DEL (CR/LF forge log lines, ESC
+# starts ANSI terminal sequences: https://owasp.org/www-community/attacks/Log_Injection),
+# C1 controls (U+009B is a one-byte CSI on some terminals), the Unicode line and paragraph
+# separators (new lines to many viewers), and the bidirectional overrides and isolates that
+# reorder what a reader sees ("Trojan Source", CVE-2021-42574, https://trojansource.codes/).
+_UNSAFE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(text: object, *, limit: int = SAFE_TEXT_LIMIT) -> str:
+    r"""Return text that came over the wire, fit for a log line, an error or a report.
+
+    Control characters (CR, LF, ESC, NUL, C1, Unicode line separators, bidirectional
+    overrides) are shown as ``\xNN``/``\uNNNN`` escapes, so a marketplace's message can neither
+    start a forged log line nor drive a terminal; bytes are decoded as UTF-8 with invalid
+    sequences shown as ``\xNN``. Text longer than ``limit`` characters is cut, and the cut
+    says how much was dropped. The result is never longer than ``limit`` and is unchanged by
+    a second pass. HTML is left as text: whoever renders a report as HTML escapes it.
+
+    >>> safe_text("bad\r\nINFO forged")
+    'bad\\r\\nINFO forged'
+    """
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", "backslashreplace")
+    elif not isinstance(text, str):
+        text = str(text)
+    text = _UNSAFE.sub(_visible, text.replace("\r", "\\r").replace("\n", "\\n"))
+    if len(text) <= limit:
+        return text
+    # The marker's length depends on the count it shows; sizing it for the whole length
+    # first keeps the result within ``limit``.
+    keep = limit - len(f"… [{len(text)} more characters]")
+    if keep < limit // 2:  # too short a limit for the count: just mark the cut
+        return text[: max(0, limit - 1)] + "…"
+    return text[:keep] + f"… [{len(text) - keep} more characters]"
 
 
 def run_flow(flow: Flow[T], *, timeout: float = 30.0) -> T:

@@ -28,7 +28,13 @@ from ._events import EventHandler
 from ._marketplace import NO_REFS, plan_keys, plan_upsert, resolve_adapter
 from ._retry import RetryPolicy
 from ._tokens import DEFAULT_REFRESH_MARGIN, NeedToken
-from ._transport import DEFAULT_MAX_RESPONSE_BYTES, Transmit, http_client_kwargs, request_timeout
+from ._transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    TIMEOUT_NOT_GIVEN,
+    Transmit,
+    http_client_kwargs,
+    request_timeout,
+)
 
 if TYPE_CHECKING:
     from xborder.offer import Offer
@@ -54,9 +60,10 @@ class AsyncClient:
     * ``clock``: where time comes from and sleeping goes (default: the system clock);
       rate limiting, token expiry, retry waits and the retry time budget all read it.
     * ``retry``: the :class:`RetryPolicy` (default: 4 attempts, 300 s, Retry-After ≤ 120 s).
-    * ``timeout``: seconds or an ``httpx.Timeout`` per request. ``None`` (default) means
-      ``DEFAULT_TIMEOUT`` (30 s, connect 5 s) for a client created here and the given
-      client's own timeout for ``http``.
+    * ``timeout``: seconds or an ``httpx.Timeout`` per request, with a limit for connect,
+      read, write and pool (``None`` is refused). Not given: ``DEFAULT_TIMEOUT`` (30 s,
+      connect 5 s) for a client created here; the given ``http`` client's own timeout, with
+      the default for any phase it leaves unlimited.
     * ``rate_limiting``: keep a token bucket per (marketplace, operation) (default True).
     * ``on_event``: called with an :class:`~xborder.client.Event` at every step; what it
       raises is logged and ignored.
@@ -75,7 +82,7 @@ class AsyncClient:
         http: httpx.AsyncClient | None = None,
         clock: Clock | None = None,
         retry: RetryPolicy | None = None,
-        timeout: float | httpx.Timeout | None = None,
+        timeout: float | httpx.Timeout = TIMEOUT_NOT_GIVEN,
         rate_limiting: bool = True,
         on_event: EventHandler | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
@@ -217,7 +224,8 @@ class AsyncClient:
             ) as raw:
                 reader.start(raw.status_code, raw.headers)
                 async for chunk in raw.aiter_bytes():
-                    reader.feed(chunk)
+                    if not reader.feed(chunk):
+                        break  # closing the stream drops the rest unread
                 return reader.response(str(raw.url))
 
     async def _token(self, need: NeedToken) -> AccessToken:

@@ -28,25 +28,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import httpx
 from tenacity import RetryCallState
 
 from xborder.clock import Clock
 from xborder.errors import (
     ConfigurationError,
     MarketplaceError,
+    MarketplaceTransportError,
     UnexpectedResponseError,
 )
-from xborder.http import Flow, HttpRequest, HttpResponse, redact_url
+from xborder.http import Flow, HttpRequest, HttpResponse, redact_url, require_https, safe_text
 from xborder.marketplaces._auth import AccessToken, TokenProvider
 from xborder.marketplaces._model import Classification
 from xborder.marketplaces._protocol import Adapter
+from xborder.marketplaces._tokens import provider_secrets
 
 from ._errors import (
     error_for_response,
     http_reason,
     is_retryable_transport,
     request_id_from,
+    request_secrets,
     scrub,
+    scrub_response,
+    settings_secrets,
     url_secrets,
 )
 from ._events import Event, EventHandler, EventKind, deliver
@@ -82,12 +88,32 @@ Action = Pause | NeedToken | Transmit
 class Session:
     """One flow being run: with an adapter (the full pipeline) or plain."""
 
-    __slots__ = ("_providers", "adapter", "marketplace")
+    __slots__ = ("_providers", "_secrets", "adapter", "marketplace")
 
     def __init__(self, adapter: Adapter | None, *, marketplace: str | None = None) -> None:
         self.adapter = adapter
         self.marketplace = marketplace or (adapter.name if adapter is not None else PLAIN)
         self._providers: Mapping[str, TokenProvider] | None = None
+        self._secrets: tuple[str, ...] | None = None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The credentials the adapter holds: its providers' and its settings' secrets.
+
+        Answers are scrubbed of them before the adapter reads them, and so is every message
+        made from an answer: a marketplace that echoes a credential must not make xborder
+        log it or raise it.
+        """
+        if self._secrets is None:
+            found: list[str] = []
+            if self.adapter is not None:
+                if self._providers is None:
+                    self._providers = dict(self.adapter.token_providers())
+                for provider in self._providers.values():
+                    found.extend(provider_secrets(provider))
+                found.extend(settings_secrets(getattr(self.adapter, "settings", None)))
+            self._secrets = tuple(dict.fromkeys(s for s in found if s))
+        return self._secrets
 
     def provider_for(self, request: HttpRequest) -> TokenProvider | None:
         """Return the token provider that signs ``request``, or None for no auth.
@@ -194,6 +220,19 @@ class TokenFetch:
         return token
 
 
+def _refuse_plain_http(session: Session, request: HttpRequest) -> None:
+    # An adapter's requests carry credentials and listings; a URL may also come from an
+    # answer (Amazon's feed document URL). Plain http is allowed to this machine only.
+    try:
+        require_https(request.url, field="url")
+    except ValueError as exc:
+        raise MarketplaceTransportError(
+            f"not sent: {exc}",
+            marketplace=session.marketplace,
+            operation=request.operation,
+        ) from httpx.UnsupportedProtocol(str(exc))
+
+
 # -- the engine --------------------------------------------------------------------------------
 
 _NO_BUCKET: Final = object()
@@ -257,6 +296,8 @@ class Engine:
                 f"{session.marketplace}: a flow yielded {type(request).__name__}; flows yield "
                 f"xborder.http.HttpRequest objects"
             )
+        if session.adapter is not None:
+            _refuse_plain_http(session, request)
         return Call(
             session=session,
             request=request,
@@ -456,7 +497,7 @@ class Engine:
             if provider is not None:
                 token = yield NeedToken(provider, stale, call.marketplace)
                 sent = provider.authorize(request, token)
-            secrets = call.hidden
+            secrets = (*call.hidden, *call.session.secrets, *request_secrets(sent))
             if token is not None:
                 secrets = (*secrets, token.value.get_secret_value())
             url = redact_url(sent.url)
@@ -486,6 +527,10 @@ class Engine:
                 raise reply
             response: HttpResponse = reply
             adapter = call.session.adapter
+            if adapter is not None:
+                # Plain flows (token requests among them) read credentials in answers by
+                # design; an adapter's answers never legitimately carry the adapter's own.
+                response = scrub_response(response, secrets)
             classification = (
                 self._classify(call, adapter, response, secrets) if adapter is not None else None
             )
@@ -527,7 +572,7 @@ class Engine:
                 stale = token
                 logger.info("%s: credentials refused or expired; re-authenticating", call.label())
                 continue
-            return self._decide(call, response, classification)
+            return self._decide(call, response, classification, secrets)
 
     def _classify(
         self, call: Call, adapter: Adapter, response: HttpResponse, secrets: Iterable[str]
@@ -537,7 +582,7 @@ class Engine:
         except Exception as exc:
             raise UnexpectedResponseError(
                 f"the adapter could not classify the answer ({http_reason(response.status_code)}): "
-                f"{type(exc).__name__}: {scrub(str(exc), secrets)}",
+                f"{type(exc).__name__}: {safe_text(scrub(str(exc), secrets))}",
                 marketplace=call.marketplace,
                 operation=call.operation,
                 status_code=response.status_code,
@@ -555,13 +600,17 @@ class Engine:
         return classification
 
     def _decide(
-        self, call: Call, response: HttpResponse, classification: Classification
+        self,
+        call: Call,
+        response: HttpResponse,
+        classification: Classification,
+        secrets: Iterable[str],
     ) -> HttpResponse:
         verdict = classification.verdict
         if verdict == "ok":
             return response
         error = error_for_response(
-            call.marketplace, response, classification, operation=call.operation
+            call.marketplace, response, classification, operation=call.operation, secrets=secrets
         )
         if verdict == "auth_expired":
             # Credentials are a problem of the call, never of one item: always raised.

@@ -14,6 +14,7 @@ No message made here contains a credential: URLs go through
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -21,6 +22,7 @@ from typing import Final
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+from pydantic import BaseModel, SecretBytes, SecretStr
 
 from xborder.errors import (
     ApiError,
@@ -36,7 +38,14 @@ from xborder.errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from xborder.http import SENSITIVE_PARAMS, HttpResponse, redact_url
+from xborder.http import (
+    SENSITIVE_HEADERS,
+    SENSITIVE_PARAMS,
+    HttpRequest,
+    HttpResponse,
+    redact_url,
+    safe_text,
+)
 from xborder.marketplaces._model import Classification
 
 __all__ = [
@@ -46,7 +55,10 @@ __all__ = [
     "is_retryable_transport",
     "map_httpx_errors",
     "request_id_from",
+    "request_secrets",
     "scrub",
+    "scrub_response",
+    "settings_secrets",
     "too_large",
     "url_secrets",
 ]
@@ -61,16 +73,23 @@ REQUEST_ID_HEADERS: Final = (
     "x-fb-trace-id",
 )
 
+#: Credentials shorter than this are not looked for in answers: no real key or token is this
+#: short, and hiding a value like ``"t"`` would mangle every message.
+MIN_SECRET: Final = 8
+
 # Transport errors where sending again cannot help: the URL or the local set-up is wrong.
 _NOT_RETRYABLE: Final = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
 
 
 def request_id_from(headers: Mapping[str, str]) -> str | None:
-    """Return the first request-id header in ``headers`` (keys lower case), or None."""
+    """Return the first request-id header in ``headers`` (keys lower case), or None.
+
+    The value is the server's text: it comes back cleaned by :func:`~xborder.http.safe_text`.
+    """
     for name in REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
-            return value
+            return safe_text(value, limit=200)
     return None
 
 
@@ -94,11 +113,105 @@ def url_secrets(url: str) -> tuple[str, ...]:
     )
 
 
+def request_secrets(request: HttpRequest) -> tuple[str, ...]:
+    """Return the credentials ``request`` carries, wherever a flow put them.
+
+    The values of sensitive headers (and their credential after a scheme such as ``Bearer``),
+    credential query parameters, and credential fields of a form or top-level JSON body (an
+    OAuth ``client_secret``, LibreTranslate's ``api_key``). Whatever the flow, text made from
+    a failed send is scrubbed of them.
+    """
+    found = list(url_secrets(request.url))
+    for name, value in request.headers.items():
+        if name.lower() in SENSITIVE_HEADERS and value:
+            found.append(value)
+            _scheme, _, credential = value.partition(" ")
+            if credential.strip():
+                found.append(credential.strip())
+    content = request.content
+    if content and len(content) <= _MAX_SCANNED_BODY:
+        found.extend(_body_secrets(content))
+    return tuple(s for s in found if len(s) >= MIN_SECRET)
+
+
+# Bodies larger than this are feeds and listings, not credential exchanges: not parsed.
+_MAX_SCANNED_BODY: Final = 64 * 1024
+
+
+def _body_secrets(content: bytes) -> list[str]:
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return []
+    if text.lstrip().startswith("{"):
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return []
+        if not isinstance(body, dict):
+            return []
+        return [
+            value
+            for name, value in body.items()
+            if isinstance(name, str) and name.lower() in SENSITIVE_PARAMS and isinstance(value, str)
+        ]
+    return [
+        value
+        for name, value in parse_qsl(text, keep_blank_values=False)
+        if name.lower() in SENSITIVE_PARAMS and value
+    ]
+
+
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """Return ``text`` with every one of ``secrets`` replaced by ``***``."""
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def scrub_response(response: HttpResponse, secrets: Iterable[str]) -> HttpResponse:
+    """Return ``response`` with every one of ``secrets`` in its body and headers made ``***``.
+
+    A marketplace may echo a credential back (an error body quoting the request it refused);
+    hiding it here, before the adapter reads the answer, keeps it out of every message,
+    issue, log line and report built from the answer, and out of any cut made in them.
+    """
+    hidden = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
+    if not hidden:
+        return response
+    content = response.content
+    for secret in hidden:
+        content = content.replace(secret.encode("utf-8"), b"***")
+    headers = {name: scrub(value, hidden) for name, value in response.headers.items()}
+    if content == response.content and headers == dict(response.headers):
+        return response
+    return HttpResponse(
+        status_code=response.status_code, headers=headers, content=content, url=response.url
+    )
+
+
+def settings_secrets(settings: object, *, _depth: int = 0) -> tuple[str, ...]:
+    """Return every ``SecretStr``/``SecretBytes`` value inside a pydantic ``settings`` model."""
+    if not isinstance(settings, BaseModel) or _depth > 4:
+        return ()
+    found: list[str] = []
+    for name in type(settings).model_fields:
+        found.extend(_secrets_in(getattr(settings, name, None), _depth))
+    return tuple(found)
+
+
+def _secrets_in(value: object, depth: int) -> list[str]:
+    if isinstance(value, SecretStr):
+        return [value.get_secret_value()]
+    if isinstance(value, SecretBytes):
+        return [value.get_secret_value().decode("utf-8", "replace")]
+    if isinstance(value, BaseModel):
+        return list(settings_secrets(value, _depth=depth + 1))
+    if isinstance(value, Mapping):
+        return [s for item in value.values() for s in _secrets_in(item, depth + 1)]
+    if isinstance(value, list | tuple | set | frozenset):
+        return [s for item in value for s in _secrets_in(item, depth + 1)]
+    return []
 
 
 def error_for_response(
@@ -107,6 +220,7 @@ def error_for_response(
     classification: Classification,
     *,
     operation: str = "",
+    secrets: Iterable[str] = (),
 ) -> ApiError:
     """Return the error for a final, non-ok answer.
 
@@ -119,8 +233,11 @@ def error_for_response(
 
     The error carries the status, the request id (the classification's, else a common
     request-id header), ``retry_after``, the adapter's ``code`` and its field errors; its
-    message is the classification's, else the HTTP reason.
+    message is the classification's, else the HTTP reason. Every text taken from the answer
+    is cleaned with :func:`~xborder.http.safe_text` and scrubbed of ``secrets``.
     """
+    hidden = tuple(s for s in secrets if len(s) >= MIN_SECRET)
+    request_id = classification.request_id or request_id_from(response.headers)
     status = response.status_code
     verdict = classification.verdict
     cls: type[ApiError]
@@ -139,16 +256,17 @@ def error_for_response(
     else:
         cls = ApiError
     return cls(
-        classification.message or http_reason(status),
+        scrub(classification.message, hidden) or http_reason(status),
         marketplace=marketplace,
         operation=operation,
         status_code=status,
-        request_id=classification.request_id or request_id_from(response.headers),
+        request_id=scrub(request_id, hidden) if request_id else None,
         retry_after=classification.retry_after,
         field_errors=[
-            FieldError(name, None, message) for name, message in classification.field_errors.items()
+            FieldError(scrub(name, hidden), None, scrub(message, hidden))
+            for name, message in classification.field_errors.items()
         ],
-        code=classification.code,
+        code=scrub(classification.code, hidden) if classification.code is not None else None,
     )
 
 
@@ -173,7 +291,13 @@ def map_httpx_errors(
         yield
     except httpx.HTTPError as exc:
         hidden = (*url_secrets(url), *secrets)
-        detail = scrub(str(exc), hidden) or "no detail"
+        scrubbed = scrub(str(exc), hidden)
+        if scrubbed != str(exc) and exc.args:
+            # The httpx exception stays the __cause__ (its type and request help debugging),
+            # but not with a credential in its message: tracebacks print it.
+            exc.args = (scrubbed, *exc.args[1:])
+        # httpx quotes the server's text at times (a bad status line, a broken chunk).
+        detail = safe_text(scrubbed) or "no detail"
         where = f"{method} {redact_url(url)}"
         cls: type[MarketplaceError]
         if isinstance(exc, httpx.TimeoutException):
@@ -189,7 +313,7 @@ def map_httpx_errors(
         ) from exc
     except httpx.InvalidURL as exc:
         raise MarketplaceTransportError(
-            f"invalid URL {redact_url(url)!r}: {scrub(str(exc), url_secrets(url))}",
+            f"invalid URL {redact_url(url)!r}: {safe_text(scrub(str(exc), url_secrets(url)))}",
             marketplace=marketplace,
             operation=operation,
         ) from exc

@@ -22,6 +22,8 @@ from ._errors import map_httpx_errors, too_large
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_TIMEOUT",
+    "MAX_ERROR_BODY_BYTES",
+    "TIMEOUT_NOT_GIVEN",
     "BodyReader",
     "Transmit",
     "http_client_kwargs",
@@ -32,15 +34,56 @@ __all__ = [
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=5.0)
 #: Answers with a larger (decoded) body fail with UnexpectedResponseError: 64 MiB.
 DEFAULT_MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024
+#: An error answer (HTTP 4xx/5xx) is read up to 1 MiB and the rest is dropped unread: the
+#: status says what happened, and no marketplace's error document comes near this size, while
+#: a proxy's or an attacker's page may be endless. Truncating (rather than failing) keeps the
+#: answer's meaning: a 503 stays a retryable ServerError.
+MAX_ERROR_BODY_BYTES: Final = 1024 * 1024
+
+
+#: The ``timeout`` argument's default: equal to :data:`DEFAULT_TIMEOUT`, but its own object, so
+#: that a client told nothing can take a given httpx client's timeout instead.
+TIMEOUT_NOT_GIVEN: Final = httpx.Timeout(30.0, connect=5.0)
+
+_TIMEOUT_FIELDS: Final = ("connect", "read", "write", "pool")
 
 
 def request_timeout(
     timeout: float | httpx.Timeout | None, *, http: httpx.Client | httpx.AsyncClient | None
 ) -> httpx.Timeout:
-    """Return the per-request timeout: ``timeout``; else ``http``'s own; else the default."""
+    """Return the per-request timeout, finite for connect, read, write and pool.
+
+    ``timeout`` if given; when it was not (:data:`TIMEOUT_NOT_GIVEN`) and ``http`` is, that
+    client's own timeout, with :data:`DEFAULT_TIMEOUT`'s value for any phase it leaves
+    unlimited; otherwise :data:`DEFAULT_TIMEOUT`. ``None``, a number that is not > 0 and
+    finite, or an ``httpx.Timeout`` without a limit for some phase is refused: a call that
+    can wait for ever would hang a sync job with it.
+    """
+    if timeout is TIMEOUT_NOT_GIVEN:
+        if http is None:
+            return DEFAULT_TIMEOUT
+        own = http.timeout.as_dict()
+        default = DEFAULT_TIMEOUT.as_dict()
+        return httpx.Timeout(
+            **{
+                name: own[name] if own[name] is not None else default[name]
+                for name in _TIMEOUT_FIELDS
+            }
+        )
     if timeout is None:
-        return http.timeout if http is not None else DEFAULT_TIMEOUT
+        raise ValueError(
+            "timeout: None would let a call wait for ever; give seconds > 0 or an "
+            "httpx.Timeout with a limit for connect, read, write and pool"
+        )
     if isinstance(timeout, httpx.Timeout):
+        limits = timeout.as_dict()
+        for name in _TIMEOUT_FIELDS:
+            value = limits[name]
+            if value is None or not 0 < value < float("inf"):
+                raise ValueError(
+                    f"timeout: the httpx.Timeout has {name}={value!r}; every phase needs a "
+                    f"limit in seconds > 0 (connect, read, write, pool)"
+                )
         return timeout
     if (
         isinstance(timeout, bool)
@@ -87,12 +130,25 @@ class Transmit:
 
 
 class BodyReader:
-    """Collects an answer's body, failing as soon as it passes ``limit`` bytes.
+    """Collects an answer's body, never holding more than its limit.
 
-    Drivers stream the body (``httpx`` ``stream()``), so a huge answer is never held whole.
+    A successful answer fails as soon as it passes ``limit`` bytes (declared or streamed);
+    an error answer (status >= 400) keeps its first :data:`MAX_ERROR_BODY_BYTES` (or
+    ``limit``, if lower) and :meth:`feed` says when to stop reading. Drivers stream the body
+    (``httpx`` ``stream()``) and close the stream when told, so a huge answer is never held
+    whole nor read to its end.
     """
 
-    __slots__ = ("_chunks", "_headers", "_limit", "_marketplace", "_operation", "_size", "_status")
+    __slots__ = (
+        "_chunks",
+        "_headers",
+        "_limit",
+        "_marketplace",
+        "_operation",
+        "_size",
+        "_status",
+        "_truncate",
+    )
 
     def __init__(self, transmit: Transmit, limit: int) -> None:
         self._marketplace = transmit.marketplace
@@ -102,24 +158,41 @@ class BodyReader:
         self._size = 0
         self._status = 0
         self._headers: dict[str, str] = {}
+        self._truncate = False
+
+    @property
+    def limit(self) -> int:
+        """The most bytes of the body this reader keeps (known once :meth:`start` ran)."""
+        return self._limit
 
     def start(self, status_code: int, headers: httpx.Headers) -> None:
-        """Take the status line and headers; refuse a declared length above the limit."""
+        """Take the status line and headers; refuse a success declaring more than the limit."""
         self._status = status_code
         self._headers = {name.lower(): value for name, value in headers.items()}
-        declared = self._headers.get("content-length", "")
+        if status_code >= 400:
+            self._truncate = True
+            self._limit = min(self._limit, MAX_ERROR_BODY_BYTES)
+            return
+        declared = self._headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > self._limit:
             raise self._too_large()
 
-    def feed(self, chunk: bytes) -> None:
-        """Add one decoded chunk of the body."""
+    def feed(self, chunk: bytes) -> bool:
+        """Add one decoded chunk of the body; return False when no more should be read."""
+        room = self._limit - self._size
+        if len(chunk) > room:
+            if not self._truncate:
+                raise self._too_large()
+            chunk = chunk[:room]
         self._size += len(chunk)
-        if self._size > self._limit:
-            raise self._too_large()
         self._chunks.append(chunk)
+        return not (self._truncate and self._size >= self._limit)
 
     def response(self, url: str) -> HttpResponse:
-        """Return the complete answer."""
+        """Return the answer (an error answer's body possibly cut at the limit)."""
+        if self._truncate:
+            # The body was cut (or may be): its declared length and encoding no longer apply.
+            self._headers.pop("content-length", None)
         return HttpResponse(
             status_code=self._status,
             headers=self._headers,

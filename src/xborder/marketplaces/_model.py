@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal, NamedTuple
 
+from xborder.http import safe_text
 from xborder.money import Money
 
 __all__ = [
@@ -49,6 +50,13 @@ LISTING_STATES: Final[tuple[ListingState, ...]] = (
 #: What a response means, as the adapter reads it (:meth:`Adapter.classify`).
 Verdict = Literal["ok", "auth_expired", "throttled", "transient", "permanent"]
 VERDICTS: Final[tuple[Verdict, ...]] = ("ok", "auth_expired", "throttled", "transient", "permanent")
+
+
+#: The longest code, field name or request id kept from an answer (characters).
+SHORT_TEXT: Final = 200
+#: Field errors kept from one answer: an error listing every attribute of a huge payload
+#: would otherwise make a megabyte-long exception message.
+MAX_FIELD_ERRORS: Final = 20
 
 
 def _text(name: str, value: object, *, empty: bool = False) -> str:
@@ -202,6 +210,12 @@ class Issue:
     def __post_init__(self) -> None:
         _text("Issue.code", self.code)
         _text("Issue.message", self.message, empty=True)
+        # Codes, messages and fields mostly come from a marketplace's answer: they reach logs,
+        # reports and terminals only with control characters visible and at a bounded length.
+        object.__setattr__(self, "code", safe_text(self.code, limit=SHORT_TEXT))
+        object.__setattr__(self, "message", safe_text(self.message))
+        if self.field is not None:
+            object.__setattr__(self, "field", safe_text(self.field, limit=SHORT_TEXT))
         if self.severity not in ("error", "warning"):
             raise ValueError(
                 f"Issue.severity: expected 'error' or 'warning', got {self.severity!r}"
@@ -346,6 +360,23 @@ class Classification:
                 isinstance(value, bool) or not isinstance(value, int | float) or value < 0
             ):
                 raise ValueError(f"Classification.{name}: expected a number >= 0, got {value!r}")
+        # Everything below is read from the answer and ends up in an error message.
+        object.__setattr__(self, "message", safe_text(self.message))
+        for name in ("code", "request_id"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, safe_text(value, limit=SHORT_TEXT))
+        if self.field_errors:
+            object.__setattr__(
+                self,
+                "field_errors",
+                MappingProxyType(
+                    {
+                        safe_text(name, limit=SHORT_TEXT): safe_text(message, limit=300)
+                        for name, message in list(self.field_errors.items())[:MAX_FIELD_ERRORS]
+                    }
+                ),
+            )
 
     @property
     def retryable(self) -> bool:

@@ -37,10 +37,16 @@ from xborder.errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from xborder.http import Flow, HttpRequest, HttpResponse
+from xborder.http import Flow, HttpRequest, HttpResponse, require_https, safe_text
 from xborder.marketplaces._auth import AccessToken
 
-__all__ = ["ClientAuth", "OAuth2ClientCredentials", "OAuth2RefreshToken", "StaticToken"]
+__all__ = [
+    "ClientAuth",
+    "OAuth2ClientCredentials",
+    "OAuth2RefreshToken",
+    "StaticToken",
+    "provider_secrets",
+]
 
 #: How an OAuth client proves its identity at the token endpoint (RFC 6749 §2.3.1).
 ClientAuth = Literal["basic", "body"]
@@ -70,11 +76,8 @@ def _text(name: str, value: object) -> str:
 
 
 def _url(value: object) -> str:
-    url = _text("token_url", value)
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise ValueError(f"token_url: expected an http(s) URL, got {url!r}")
-    return url
+    # The client secret and refresh token go to this URL: https only (loopback excepted).
+    return require_https(_text("token_url", value), field="token_url")
 
 
 def _header(header: object, scheme: object) -> tuple[str, str]:
@@ -133,6 +136,9 @@ class StaticToken:
     def authorize(self, request: HttpRequest, token: AccessToken) -> HttpRequest:
         """Return ``request`` with the token in ``header``."""
         return _sign(request, self._header, self._scheme, token)
+
+    def _secrets(self) -> tuple[str, ...]:
+        return (self._token.get_secret_value(),)
 
     def __repr__(self) -> str:
         return (
@@ -197,7 +203,17 @@ class _OAuth2Grant:
         raise NotImplementedError
 
     def _secrets(self) -> tuple[str, ...]:
-        return (self._client_secret.get_secret_value(),)
+        secret = self._client_secret.get_secret_value()
+        # Also the forms in which the secret went out (form-encoded, and the Basic credential),
+        # so that a server echoing the request back does not reveal it either.
+        return (secret, quote(secret, safe=""), self._basic_credential())
+
+    def _basic_credential(self) -> str:
+        pair = (
+            f"{quote(self._client_id, safe='')}:"
+            f"{quote(self._client_secret.get_secret_value(), safe='')}"
+        )
+        return base64.b64encode(pair.encode()).decode("ascii")
 
     def _request(self) -> HttpRequest:
         form = {"grant_type": self.grant_type, **self._grant()}
@@ -206,11 +222,7 @@ class _OAuth2Grant:
         headers = {"Content-Type": _FORM, "Accept": "application/json"}
         if self._client_auth == "basic":
             # RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ":".
-            pair = (
-                f"{quote(self._client_id, safe='')}:"
-                f"{quote(self._client_secret.get_secret_value(), safe='')}"
-            )
-            headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+            headers["Authorization"] = "Basic " + self._basic_credential()
         else:
             form["client_id"] = self._client_id
             form["client_secret"] = self._client_secret.get_secret_value()
@@ -234,7 +246,7 @@ class _OAuth2Grant:
         return _sign(request, self._header, self._scheme, token)
 
     def _hide(self, text: str) -> str:
-        for secret in self._secrets():
+        for secret in sorted(self._secrets(), key=len, reverse=True):
             text = text.replace(secret, "***")
         return text
 
@@ -245,16 +257,22 @@ class _OAuth2Grant:
         response: HttpResponse,
         code: str | None = None,
     ) -> MarketplaceError:
+        request_id = next(
+            (response.headers[h] for h in _REQUEST_ID_HEADERS if response.headers.get(h)),
+            None,
+        )
+        # The OAuth error, its description and the request id are the server's text: the
+        # credentials sent are hidden first (a server may echo them), then control
+        # characters are made visible and the length bounded.
         return cls(
-            self._hide(message),
+            safe_text(self._hide(message)),
             marketplace=urlsplit(self._token_url).hostname or "oauth2",
             operation="token",
             status_code=response.status_code,
-            request_id=next(
-                (response.headers[h] for h in _REQUEST_ID_HEADERS if response.headers.get(h)),
-                None,
+            request_id=(
+                safe_text(self._hide(request_id), limit=200) if request_id is not None else None
             ),
-            code=code,
+            code=safe_text(self._hide(code), limit=200) if code is not None else None,
         )
 
     def _read(self, response: HttpResponse) -> AccessToken:
@@ -442,3 +460,19 @@ class OAuth2ClientCredentials(_OAuth2Grant):
             f"client_id={self._client_id!r}, client_secret=SecretStr('**********'), "
             f"scope={self._scope!r}, client_auth={self._client_auth!r})"
         )
+
+
+def provider_secrets(provider: object) -> tuple[str, ...]:
+    """Return the credentials ``provider`` holds (for redaction), or ``()`` if unknown.
+
+    xborder's own providers know theirs; a third-party provider is asked through an optional
+    ``_secrets()`` method.
+    """
+    secrets = getattr(provider, "_secrets", None)
+    if not callable(secrets):
+        return ()
+    try:
+        found = secrets()
+    except Exception:  # a provider that cannot say hides nothing more, and breaks nothing
+        return ()
+    return tuple(s for s in found if isinstance(s, str) and s)

@@ -13,7 +13,7 @@ from typing import Final
 from pydantic import SecretStr
 
 from xborder.errors import ConfigurationError, TranslationError
-from xborder.http import HttpResponse
+from xborder.http import HttpResponse, require_https, safe_text
 
 __all__ = [
     "Redactor",
@@ -69,9 +69,17 @@ class Redactor:
 
 
 def check_url(url: object, *, provider: str, field: str) -> str:
-    """Return ``url`` without a trailing slash if it is an http(s) URL, else raise."""
+    """Return ``url`` without a trailing slash if it is an https URL, else raise.
+
+    Plain http is accepted for a loopback host only (a LibreTranslate on this machine):
+    elsewhere the API key and the texts would cross the network readable by anyone.
+    """
     if not isinstance(url, str) or not url.startswith(("https://", "http://")) or " " in url:
-        raise ConfigurationError(f"{provider}: {field} must be an http(s) URL, got {url!r}")
+        raise ConfigurationError(f"{provider}: {field} must be an https URL, got {url!r}")
+    try:
+        require_https(url, field=field)
+    except ValueError as exc:
+        raise ConfigurationError(f"{provider}: {exc}") from None
     return url.rstrip("/")
 
 
@@ -131,10 +139,11 @@ def json_body(response: HttpResponse, *, provider: str, redact: Redactor) -> obj
     except (UnicodeDecodeError, ValueError):
         body = _INVALID
     if body is _INVALID:
-        start = response.content[:80].decode("utf-8", "replace")
+        # Redact before cutting: a cut through a secret would leave its start unredacted.
+        start = safe_text(redact(_head(response.content)), limit=80)
         raise TranslationError(
             f"HTTP {response.status_code} with a body that is not JSON "
-            f"({len(response.content)} bytes, starting {redact(start)!r})",
+            f"({len(response.content)} bytes, starting {start!r})",
             provider=provider,
             status=response.status_code,
         )
@@ -152,14 +161,21 @@ def server_message(response: HttpResponse, keys: Iterable[str], *, redact: Redac
         body = json.loads(response.content.decode("utf-8")) if response.content else None
     except (UnicodeDecodeError, ValueError):
         body = None
-        raw = response.content[:300].decode("utf-8", "replace").strip()
+        raw = _head(response.content).strip()
         if raw and not raw.lstrip().startswith("<"):
             text = raw
     if isinstance(body, Mapping):
         parts = [str(body[k]).strip() for k in keys if isinstance(body.get(k), str)]
         text = "; ".join(p for p in parts if p)
-    text = " ".join(redact(text).split())
-    return text if len(text) <= 300 else text[:299] + "…"
+    # Redact first, then cut: a cut through a secret would leave its start in the message.
+    # safe_text shows control characters (ANSI escapes, CR/LF) the provider sent as escapes.
+    return safe_text(" ".join(redact(text).split()), limit=300)
+
+
+def _head(content: bytes) -> str:
+    # Enough of the body for any message (and for a secret that crosses the cut to be
+    # redacted whole), never the whole of a huge one.
+    return content[:4096].decode("utf-8", "replace")
 
 
 @cache

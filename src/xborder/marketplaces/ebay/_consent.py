@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from pydantic import SecretStr
 
 from xborder.errors import AuthenticationError, ConfigurationError, UnexpectedResponseError
-from xborder.http import Flow, HttpRequest
+from xborder.http import Flow, HttpRequest, safe_text
 from xborder.marketplaces._auth import AccessToken
 from xborder.marketplaces.ebay import _wire
 from xborder.marketplaces.ebay._settings import EbaySettings
@@ -110,7 +110,9 @@ def code_from_redirect(value: str, *, state: str | None = None) -> str:
     if "error" in query or ("code" not in query and "isAuthSuccessful" in query):
         reason = (query.get("error_description") or query.get("error") or ["declined"])[0]
         raise AuthenticationError(
-            f"the seller did not grant access ({reason})", marketplace="ebay", operation="consent"
+            f"the seller did not grant access ({safe_text(reason, limit=300)})",
+            marketplace="ebay",
+            operation="consent",
         )
     if state is not None and query.get("state", [None])[0] != state:
         raise ValueError("the redirect's state does not match: start the consent again")
@@ -151,16 +153,26 @@ def exchange_code(settings: EbaySettings, code: str) -> Flow[Consent]:
     )
     if response.status_code >= 400:
         error = _wire.parse(_wire.OAuthError, response.content)
+        # The server's text may echo what was sent (the secret, its Basic form, the code):
+        # hidden before it becomes a message, then made safe for a terminal.
+        sent = (settings.client_secret.get_secret_value(), pair, form["code"])
+        hidden = (*sent, base64.b64encode(pair.encode()).decode("ascii"))
+
+        def clean(text: str) -> str:
+            for secret in sorted(hidden, key=len, reverse=True):
+                text = text.replace(secret, "***")
+            return safe_text(text)
+
         detail = ""
         if error is not None and error.error:
             detail = f" ({error.error}: {error.error_description or 'no description'})"
         raise AuthenticationError(
-            f"eBay refused the authorization code{detail}; codes are valid for 5 minutes and "
-            f"once only: start the consent again",
+            f"eBay refused the authorization code{clean(detail)}; codes are valid for 5 "
+            f"minutes and once only: start the consent again",
             marketplace="ebay",
             operation="token",
             status_code=response.status_code,
-            code=error.error if error is not None else None,
+            code=clean(error.error)[:200] if error is not None and error.error else None,
         )
     token = _wire.parse(_wire.TokenResponse, response.content)
     if token is None or not token.refresh_token:

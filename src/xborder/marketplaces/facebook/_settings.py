@@ -14,6 +14,7 @@ from typing import ClassVar, Final, Literal
 
 from pydantic import Field, SecretStr, field_validator
 
+from xborder.http import require_https
 from xborder.marketplaces._protocol import MarketplaceSettings
 from xborder.markets import is_country
 
@@ -140,7 +141,8 @@ class FacebookSettings(MarketplaceSettings):
     def _graph_url(cls, value: str) -> str:
         if not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:[0-9]+)?", value.rstrip("/")):
             raise ValueError("the Graph API host, such as 'https://graph.facebook.com'")
-        return value.rstrip("/")
+        # The access token travels to this host: https only (a loopback fake excepted).
+        return require_https(value.rstrip("/"), field="graph_url")
 
     @property
     def version_url(self) -> str:

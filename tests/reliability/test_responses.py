@@ -1,0 +1,438 @@
+"""Hostile and huge answers: bounded memory, and only escaped, bounded text downstream.
+
+Issue #10: a marketplace (or anything posing as one) may answer with an endless body, a
+Content-Length in the terabytes, or error messages built to forge log lines (CR/LF), drive a
+terminal (ANSI escapes) or inject markup. These tests count the bytes pulled from the stream
+and read every place such text can reach: errors, issues, log records, events, the SyncReport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from xborder.client import AsyncClient, Client, Event, RetryPolicy
+from xborder.client._transport import MAX_ERROR_BODY_BYTES
+from xborder.errors import MarketplaceError, ServerError, UnexpectedResponseError
+from xborder.http import HttpRequest, HttpResponse, safe_text
+from xborder.jobs import Target
+from xborder.marketplaces import Adapter, ItemResult, OfferKey
+from xborder.marketplaces.amazon import AmazonAdapter, AmazonSettings
+from xborder.marketplaces.ebay import EbayAdapter, EbaySettings
+from xborder.marketplaces.facebook import FacebookAdapter, FacebookSettings
+from xborder.testing import FakeClock
+
+CHUNK = 64 * 1024
+
+# What a hostile answer carries: an ANSI colour and screen-clear sequence, a CR/LF followed by
+# a forged log line, markup, a C1 control (U+0085 NEL, a line break to some viewers), the
+# Unicode line separator and a right-to-left override (https://trojansource.codes/).
+FORGED = "ERROR xborder.client forged line"
+HOSTILE = (
+    f"\x1b[31mred\x1b[2J\r\n{FORGED}\r\n<script>alert('x')</script>"
+    f"\x85\u2028\u202edesrever\x00end " + "A" * (200 * 1024)
+)
+UNSAFE = ("\x1b", "\r", "\n", "\x85", "\u2028", "\u202e", "\x00")
+
+
+class Endless(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that never ends; counts what was pulled from it."""
+
+    def __init__(self) -> None:
+        self.pulled = 0
+
+    def _next(self) -> bytes:
+        self.pulled += CHUNK
+        return b"x" * CHUNK
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            yield self._next()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while True:
+            yield self._next()
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def drive(
+    mode: str,
+    handler: Handler,
+    work: Callable[[Any], Any],
+    **options: Any,
+) -> Any:
+    """Run ``work(client_or_marketplace_facade)`` with Client or AsyncClient over ``handler``."""
+    options.setdefault("clock", FakeClock())
+    options.setdefault("retry", RetryPolicy(max_attempts=1))
+    if mode == "sync":
+        with (
+            httpx.Client(transport=httpx.MockTransport(handler)) as http,
+            Client(http=http, **options) as client,
+        ):
+            return work(client)
+
+    async def main() -> Any:
+        async with (
+            httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http,
+            AsyncClient(http=http, **options) as client,
+        ):
+            result = work(client)
+            return await result if asyncio.iscoroutine(result) else result
+
+    return asyncio.run(main())
+
+
+def one_get(url: str = "https://api.shop.example/v1/items/A") -> Any:
+    response = yield HttpRequest("GET", url, auth=None)
+    return response
+
+
+def run_plain(client: Any) -> Any:
+    return client.run(one_get())
+
+
+MODES = ["sync", "async"]
+
+
+# -- size limits: Client and AsyncClient, plain flows -----------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_endless_success_body_is_cut_at_the_default_cap_without_reading_it_all(
+    mode: str,
+) -> None:
+    body = Endless()
+    with pytest.raises(UnexpectedResponseError, match="max_response_bytes"):
+        drive(mode, lambda _: httpx.Response(200, stream=body), run_plain)
+    cap = 64 * 1024 * 1024
+    assert cap <= body.pulled <= cap + CHUNK
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_huge_declared_length_is_refused_before_any_byte_is_read(mode: str) -> None:
+    body = Endless()
+    answer = httpx.Response(200, headers={"Content-Length": str(10**15)}, stream=body)
+    with pytest.raises(UnexpectedResponseError, match="max_response_bytes"):
+        drive(mode, lambda _: answer, run_plain, max_response_bytes=1024)
+    assert body.pulled == 0
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("declared", [None, str(10**15)])
+def test_an_endless_error_body_is_truncated_and_the_stream_left_unread(
+    mode: str, declared: str | None
+) -> None:
+    body = Endless()
+    headers = {"Content-Length": declared} if declared else {}
+    response: HttpResponse = drive(
+        mode, lambda _: httpx.Response(502, headers=headers, stream=body), run_plain
+    )
+    # A plain flow still gets its error answer (its status is what it reads), cut at 1 MiB.
+    assert response.status_code == 502
+    assert len(response.content) == MAX_ERROR_BODY_BYTES
+    assert "content-length" not in response.headers
+    assert MAX_ERROR_BODY_BYTES <= body.pulled <= MAX_ERROR_BODY_BYTES + CHUNK
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_success_body_of_exactly_the_cap_is_kept_whole(mode: str) -> None:
+    def handler(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"y" * 4096)
+
+    response: HttpResponse = drive(mode, handler, run_plain, max_response_bytes=4096)
+    assert response.content == b"y" * 4096
+    with pytest.raises(UnexpectedResponseError):
+        drive(mode, handler, run_plain, max_response_bytes=4095)
+
+
+# -- the three adapters ------------------------------------------------------------------------
+
+EBAY_SECRET = "ebay-cert-responses-5e1f0"
+AMAZON_SECRET = "amzn1.oa2-cs.v1.responses-9d3c2"
+META_TOKEN = "EAAB-responses-token-77aa1"
+
+
+def ebay() -> EbayAdapter:
+    return EbayAdapter(
+        EbaySettings(
+            client_id="xborder-app-PRD-1",
+            client_secret=SecretStr(EBAY_SECRET),
+            refresh_token=SecretStr("v^1.1#i^1#responses-refresh-1b2c"),
+            ru_name="xborder-xborder-PRD-abc",
+        )
+    )
+
+
+def amazon() -> AmazonAdapter:
+    return AmazonAdapter(
+        AmazonSettings(
+            client_id="amzn1.application-oa2-client.responses",
+            client_secret=SecretStr(AMAZON_SECRET),
+            refresh_token=SecretStr("Atzr|responses-refresh-3c4d"),
+            seller_id="A2RESPONSES1",
+        )
+    )
+
+
+def facebook() -> FacebookAdapter:
+    return FacebookAdapter(
+        FacebookSettings(
+            catalog_id="1234567890123456", access_token=SecretStr(META_TOKEN), base_market="GB"
+        )
+    )
+
+
+ADAPTERS: dict[str, Callable[[], Adapter]] = {
+    "ebay": ebay,
+    "amazon": amazon,
+    "facebook": facebook,
+}
+
+
+def error_body(name: str, text: str) -> dict[str, Any]:
+    """``text`` in every text slot of the marketplace's own error shape."""
+    if name == "ebay":
+        return {
+            "errors": [
+                {
+                    "errorId": 25002,
+                    "message": text,
+                    "longMessage": text,
+                    "parameters": [{"name": "fieldName", "value": text}],
+                }
+            ]
+        }
+    if name == "amazon":
+        return {"errors": [{"code": text, "message": text, "details": text}]}
+    return {
+        "error": {
+            "message": text,
+            "type": "OAuthException",
+            "code": 100,
+            "error_user_msg": text,
+            "fbtrace_id": text,
+        }
+    }
+
+
+def is_token_request(request: httpx.Request) -> bool:
+    return request.url.path.endswith(("/oauth2/token", "/o2/token"))
+
+
+def with_tokens(answer: Callable[[httpx.Request], httpx.Response]) -> Handler:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if is_token_request(request):
+            return httpx.Response(
+                200, json={"access_token": "Atza|responses-access-0f0f", "expires_in": 3600}
+            )
+        return answer(request)
+
+    return handler
+
+
+def key(name: str) -> OfferKey:
+    return OfferKey(name, "GB" if name == "facebook" else "DE", "MUG-01")
+
+
+def status_of(name: str, adapter: Adapter) -> Callable[[Any], Any]:
+    def work(client: Any) -> Any:
+        return client.marketplace(adapter).status([key(name)])
+
+    return work
+
+
+def outcome(mode: str, name: str, handler: Handler, **options: Any) -> list[str]:
+    """Run ``status()``; return every text it produced (results or the error and its chain)."""
+    texts: list[str] = []
+    events: list[Event] = []
+    try:
+        results: list[ItemResult] = drive(
+            mode, handler, status_of(name, ADAPTERS[name]()), on_event=events.append, **options
+        )
+    except MarketplaceError as exc:
+        error: BaseException | None = exc
+        while error is not None:
+            texts += [str(error), repr(error)]
+            if isinstance(error, MarketplaceError):
+                texts += [str(error.request_id), str(error.code)]
+                texts += [f"{f.field} {f.message}" for f in error.field_errors]
+            error = error.__cause__ or error.__context__
+    else:
+        assert len(results) == 1
+        for issue in results[0].issues:
+            texts += [issue.code, issue.message, str(issue.field), str(issue)]
+    texts += [event.detail for event in events] + [str(e.request_id) for e in events]
+    return texts
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_each_adapter_cuts_an_endless_success_body(mode: str, name: str) -> None:
+    bodies: list[Endless] = []
+
+    def answer(_: httpx.Request) -> httpx.Response:
+        bodies.append(Endless())
+        return httpx.Response(200, stream=bodies[-1])
+
+    limit = 256 * 1024
+    texts = outcome(mode, name, with_tokens(answer), max_response_bytes=limit)
+    assert any("max_response_bytes" in text for text in texts)
+    assert bodies and all(limit <= b.pulled <= limit + CHUNK for b in bodies)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_each_adapter_reads_at_most_1_mib_of_an_endless_5xx_and_still_retries_it(
+    mode: str, name: str
+) -> None:
+    bodies: list[Endless] = []
+
+    def answer(_: httpx.Request) -> httpx.Response:
+        bodies.append(Endless())
+        return httpx.Response(503, headers={"Content-Length": str(2**62)}, stream=bodies[-1])
+
+    results: list[ItemResult] | ServerError
+    try:
+        results = drive(
+            mode,
+            with_tokens(answer),
+            status_of(name, ADAPTERS[name]()),
+            retry=RetryPolicy(max_attempts=3, seed=1),
+        )
+    except ServerError as exc:
+        results = exc
+    if isinstance(results, ServerError):
+        assert results.status_code == 503
+    else:  # an adapter reading per-item errors itself reports the item failed
+        assert results[0].failed and "503" in str(results[0].issues)
+    # A huge 503 stays a (retried) server error, not an unreadable answer.
+    assert len(bodies) == 3
+    assert all(MAX_ERROR_BODY_BYTES <= b.pulled <= MAX_ERROR_BODY_BYTES + CHUNK for b in bodies)
+
+
+def assert_safe(texts: list[str], *, limit: int = 32_000) -> None:
+    assert texts
+    for text in texts:
+        for bad in UNSAFE:
+            assert bad not in text, (bad, text[:200])
+        assert len(text) <= limit, len(text)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("status", [400, 500])
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_hostile_error_text_reaches_results_errors_and_events_escaped_and_bounded(
+    mode: str, name: str, status: int
+) -> None:
+    handler = with_tokens(lambda _: httpx.Response(status, json=error_body(name, HOSTILE)))
+    texts = outcome(mode, name, handler)
+    assert_safe(texts)
+    joined = "\n".join(texts)
+    # The text did arrive (made visible), so the test proves escaping, not absence.
+    assert "\\x1b[31mred" in joined and "\\r\\n" + FORGED in joined
+    assert "<script>" in joined  # markup stays literal text; HTML renderers escape it
+    # The megabyte of "A" was cut, and the cut says so.
+    assert "more characters]" in joined and "A" * 2000 not in joined
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_an_error_message_of_megabytes_is_dropped_with_the_rest_of_the_body(
+    mode: str, name: str
+) -> None:
+    huge = HOSTILE + "A" * (3 * 1024 * 1024)
+    handler = with_tokens(lambda _: httpx.Response(400, json=error_body(name, huge)))
+    texts = outcome(mode, name, handler)
+    assert_safe(texts, limit=2000)
+    # Cut at 1 MiB, the JSON no longer parses: the error says what the status says.
+    assert any("400" in text for text in texts)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", sorted(ADAPTERS))
+def test_non_utf8_and_binary_error_bodies_are_handled(mode: str, name: str) -> None:
+    raw = b"\xff\xfe\x1b[2J\r\nERROR forged\x00" + bytes(range(256)) * 100
+    handler = with_tokens(lambda _: httpx.Response(400, content=raw))
+    texts = outcome(mode, name, handler)
+    assert_safe(texts)
+
+
+def test_hostile_text_in_log_records_is_escaped(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    for name in sorted(ADAPTERS):
+
+        def answer(_: httpx.Request, name: str = name) -> httpx.Response:
+            return httpx.Response(
+                400,
+                headers={"x-request-id": "\x1b[31mred\x1b[2J" + "B" * 5000},
+                json=error_body(name, HOSTILE),
+            )
+
+        outcome("sync", name, with_tokens(answer))
+    assert caplog.records
+    messages = [record.getMessage() for record in caplog.records]
+    assert_safe(messages)
+    assert any("\\x1b[31mred" in message for message in messages)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_hostile_token_endpoint_error_is_escaped(mode: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            400,
+            headers={"x-amzn-requestid": "\x1b]0;title\x07"},
+            json={"error": f"invalid_grant\r\n{FORGED}", "error_description": HOSTILE},
+        )
+
+    texts = outcome(mode, "amazon", handler)
+    assert_safe(texts)
+    assert any("invalid_grant\\r\\n" in text for text in texts)
+
+
+def test_safe_text_properties() -> None:
+    once = safe_text(HOSTILE)
+    assert len(once) == 1000 and safe_text(once) == once
+    assert safe_text(b"ok \xff\xfe") == "ok \\xff\\xfe"
+    assert safe_text("caf\u00e9 \u4e2d\u6587 \U0001f600") == "caf\u00e9 \u4e2d\u6587 \U0001f600"
+    cut = safe_text("x" * 50, limit=60)
+    assert cut == "x" * 50
+    cut = safe_text("x" * 100, limit=60)
+    assert cut == "x" * 37 + "… [63 more characters]" and len(cut) <= 60
+    assert safe_text("x" * 50, limit=10) == "x" * 9 + "…"
+
+
+# -- the SyncReport ----------------------------------------------------------------------------
+
+
+def test_a_hostile_marketplace_message_reaches_the_sync_report_escaped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from jobs._support import catalog, ebay_settings, world
+
+    caplog.set_level(logging.DEBUG)
+    field = HOSTILE[:300]
+    for w in world(tmp_path / "state.sqlite"):
+        w.ebay.inject("bad_request", operation="bulk_create_or_replace_inventory_item", field=field)
+        job = w.job(catalog(2), [Target(EbayAdapter(ebay_settings()), ["DE"])])
+        report = job.run()
+        assert report.failed >= 1
+        document = report.to_json()
+        text = json.dumps(json.loads(document)) + report.summary()
+        assert "\\\\x1b[31mred" in document  # escaped once by xborder, once more by JSON
+        for bad in UNSAFE:
+            assert bad not in json.dumps(json.loads(document), ensure_ascii=False)
+        lines = report.summary().splitlines()
+        assert not any(line.lstrip().startswith(FORGED) for line in lines)
+        assert_safe(lines)
+        assert "\\x1b[31mred" in text
+        assert_safe([record.getMessage() for record in caplog.records])
