@@ -394,8 +394,8 @@ def confirm(
     A pending create or update is confirmed when the listing reads ``live`` (or
     ``inactive``: accepted, not for sale), failed when ``rejected``; a pending withdrawal
     is confirmed when the listing reads ``inactive`` or ``absent``. Anything else stays
-    pending; a write still unknown to the marketplace a day later is failed, so the next
-    run sends it again.
+    pending; a write still unknown to the marketplace (or still processing) a day later is
+    failed, so the next run sends it again.
     """
     pending = row.pending
     if pending is None:
@@ -431,13 +431,21 @@ def confirm(
             updated_at=now,
         ), "failed"
     stale = row.updated_at is not None and now - row.updated_at >= PENDING_EXPIRY
-    if state == "absent" and stale:
+    # "pending" too: an asynchronous batch that never finishes (an Amazon feed stuck
+    # IN_PROGRESS, a Meta handle stuck "started") reads pending forever, and its items would
+    # never be confirmed, failed or sent again. Sending again is harmless: writes are keyed
+    # by SKU, so a late finish of the old batch makes no second listing.
+    if state in ("absent", "pending") and stale:
         return row.replace(
             status="failed",
             pending=None,
             # An update never processed leaves the old listing on sale; a create, nothing.
             listed=pending.operation != "create",
-            last_error="the marketplace never processed the write",
+            last_error=(
+                "the marketplace never processed the write"
+                if state == "absent"
+                else "the marketplace was still processing the write a day later"
+            ),
             attempts=row.attempts + 1,
             updated_at=now,
         ), "failed"

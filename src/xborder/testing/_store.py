@@ -168,6 +168,22 @@ class Store:
             ).fetchall()
         return [(str(key), json.loads(value)) for key, value in rows]
 
+    def find(self, namespace: str, field: str, value: str) -> list[tuple[str, Any]]:
+        """Return the ``(key, value)`` pairs of ``namespace`` whose ``field`` is ``value``.
+
+        Sorted by key; ``field`` is a top-level field of the stored JSON object. The match
+        runs inside SQLite (``json_extract``), so a fake looking records up by a field
+        (eBay's offers by SKU) does not decode every record of the namespace per lookup,
+        which made 500-item syncs quadratic.
+        """
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, value FROM records WHERE namespace = ? "
+                "AND json_extract(value, ?) = ? ORDER BY key",
+                (namespace, f'$."{field}"', value),
+            ).fetchall()
+        return [(str(key), json.loads(text)) for key, text in rows]
+
     def count(self, namespace: str) -> int:
         """Return how many records ``namespace`` holds."""
         row = self._fetchone("SELECT COUNT(*) FROM records WHERE namespace = ?", (namespace,))

@@ -317,9 +317,10 @@ class FakeEbay(FakeMarketplace):
 
     def offers(self, sku: str | None = None) -> list[dict[str, Any]]:
         """Return the offers held (of ``sku``), in creation order."""
-        found = [record for _, record in self.store.items("offers")]
+        pairs = self.store.items("offers") if sku is None else self.store.find("offers", "sku", sku)
+        found = [record for _, record in pairs]
         found.sort(key=lambda record: int(record["offerId"]))
-        return [record for record in found if sku is None or record["sku"] == sku]
+        return found
 
     def inventory_item(self, sku: str) -> dict[str, Any] | None:
         """Return the inventory item ``sku``, or None."""
