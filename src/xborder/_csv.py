@@ -18,25 +18,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Final
+
+from xborder._text import escape_controls
 
 __all__ = ["FORMULA_PREFIXES", "spreadsheet_cell", "terminal_safe", "to_csv"]
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP, link above).
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
-
-# C0 controls (line breaks and tabs included: the text goes into one table cell or one line),
-# DEL, C1 controls (U+009B is a one-character CSI), lone surrogates (the catalog reader's mark
-# for bytes that were not UTF-8), the line/paragraph separators, a stray BOM, and the
-# bidirectional marks, overrides and isolates that can make a line read differently from what
-# it holds ("Trojan Source", CVE-2021-42574: https://trojansource.codes/).
-_UNSAFE: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-    "\ufeff\ud800-\udfff]"
-)
 
 
 def spreadsheet_cell(value: object) -> str | int | Decimal:
@@ -67,14 +58,9 @@ def to_csv(rows: Iterable[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
 def terminal_safe(text: str) -> str:
     r"""Return ``text`` with control characters shown as visible escapes (ESC as ``\x1b``).
 
     For one table cell or one line of output: line breaks and tabs are escaped as well.
     """
-    return _UNSAFE.sub(_escape, text)
+    return escape_controls(text)

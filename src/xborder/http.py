@@ -10,11 +10,12 @@ A *flow* is a generator that yields :class:`HttpRequest` objects, receives an
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Final, TypeVar
 from urllib.parse import unquote_plus, urlsplit
+
+from xborder._text import escape_controls
 
 __all__ = [
     "SENSITIVE_HEADERS",
@@ -195,20 +196,6 @@ def require_https(url: str, *, field: str) -> str:
 #: The longest text from a response that :func:`safe_text` keeps, by default (characters).
 SAFE_TEXT_LIMIT: Final = 1000
 
-# Characters made visible by safe_text: C0 controls and DEL (CR/LF forge log lines, ESC
-# starts ANSI terminal sequences: https://owasp.org/www-community/attacks/Log_Injection),
-# C1 controls (U+009B is a one-byte CSI on some terminals), the Unicode line and paragraph
-# separators (new lines to many viewers), and the bidirectional overrides and isolates that
-# reorder what a reader sees ("Trojan Source", CVE-2021-42574, https://trojansource.codes/).
-_UNSAFE: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
 
 def safe_text(text: object, *, limit: int = SAFE_TEXT_LIMIT) -> str:
     r"""Return text that came over the wire, fit for a log line, an error or a report.
@@ -227,7 +214,8 @@ def safe_text(text: object, *, limit: int = SAFE_TEXT_LIMIT) -> str:
         text = bytes(text).decode("utf-8", "backslashreplace")
     elif not isinstance(text, str):
         text = str(text)
-    text = _UNSAFE.sub(_visible, text.replace("\r", "\\r").replace("\n", "\\n"))
+    # Control characters, line separators and bidi overrides as escapes (xborder._text).
+    text = escape_controls(text.replace("\r", "\\r").replace("\n", "\\n"))
     if len(text) <= limit:
         return text
     # The marker's length depends on the count it shows; sizing it for the whole length

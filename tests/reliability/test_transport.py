@@ -294,3 +294,65 @@ def test_the_default_timeout_is_finite_for_every_phase() -> None:
     with Client() as client:
         assert finite(client._http.timeout.as_dict())
         assert client._timeout == DEFAULT_TIMEOUT
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_redirect_to_plain_http_is_refused_before_it_is_sent(mode: str) -> None:
+    # Flows are checked before sending, but httpx follows redirects itself: the request hook
+    # of the client xborder builds refuses the downgraded request.
+    from xborder.client._transport import http_client_kwargs
+
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        if request.url.scheme == "https":
+            return httpx.Response(302, headers={"Location": "http://rates.example/feed.xml"})
+        return httpx.Response(200, text="<xml/>")
+
+    request = HttpRequest("GET", "https://rates.example/feed.xml", operation="fetch")
+
+    def flow() -> Any:
+        response = yield request
+        return response.status_code
+
+    transport = httpx.MockTransport(handler)
+    if mode == "sync":
+        with (
+            httpx.Client(transport=transport, **http_client_kwargs()) as http,
+            Client(http=http, clock=FakeClock()) as client,
+            pytest.raises(MarketplaceTransportError, match="plain http"),
+        ):
+            client.run(flow())
+    else:
+
+        async def main() -> None:
+            async with (
+                httpx.AsyncClient(
+                    transport=transport, **http_client_kwargs(asynchronous=True)
+                ) as http,
+                AsyncClient(http=http, clock=FakeClock()) as client,
+            ):
+                await client.run(flow())
+
+        with pytest.raises(MarketplaceTransportError, match="plain http"):
+            asyncio.run(main())
+    assert sent == ["https://rates.example/feed.xml"]  # the http request never left
+
+
+def test_a_loopback_redirect_target_is_allowed() -> None:
+    from xborder.client._transport import refuse_plain_http
+
+    refuse_plain_http(httpx.Request("GET", "http://127.0.0.1:8080/x"))
+    refuse_plain_http(httpx.Request("GET", "https://api.ebay.com/x"))
+    with pytest.raises(httpx.UnsupportedProtocol, match="plain http"):
+        refuse_plain_http(httpx.Request("GET", "http://api.ebay.com/x?token=abc"))
+
+
+@pytest.mark.parametrize("url", ["http://mirror.example/eurofxref.xml", "ftp://x/y", "rates.xml"])
+def test_the_ecb_feed_refuses_a_url_that_is_not_https(url: str) -> None:
+    from xborder.rates._ecb import _feed_url
+
+    with pytest.raises(ValueError, match="url"):
+        _feed_url("daily", url)
+    assert _feed_url("daily", "http://localhost:8000/eurofxref.xml").startswith("http://localhost")

@@ -104,7 +104,9 @@ class AsyncClient:
         )
         self._timeout = request_timeout(timeout, http=http)
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(**http_client_kwargs())
+        self._http = (
+            http if http is not None else httpx.AsyncClient(**http_client_kwargs(asynchronous=True))
+        )
         self._locks: dict[str, asyncio.Lock] = {}
 
     # -- lifecycle

@@ -15,7 +15,7 @@ from typing import Any, Final
 import httpx
 
 from xborder.errors import UnexpectedResponseError
-from xborder.http import HttpRequest, HttpResponse
+from xborder.http import HttpRequest, HttpResponse, is_loopback, redact_url
 
 from ._errors import map_httpx_errors, too_large
 
@@ -27,6 +27,7 @@ __all__ = [
     "BodyReader",
     "Transmit",
     "http_client_kwargs",
+    "refuse_plain_http",
     "request_timeout",
 ]
 
@@ -94,17 +95,38 @@ def request_timeout(
     return httpx.Timeout(float(timeout))
 
 
-def http_client_kwargs() -> dict[str, Any]:
-    """Return the settings of the httpx client a Client creates for itself."""
+def refuse_plain_http(request: httpx.Request) -> None:
+    """Refuse a request over plain http to another machine (an httpx ``request`` hook).
+
+    Flows are checked before they are sent, but a redirect is followed inside httpx: a
+    server (or a network in the way) answering ``302 Location: http://…`` would otherwise
+    get the next request, listings included, in clear text.
+    """
+    if request.url.scheme != "https" and not is_loopback(request.url.host):
+        raise httpx.UnsupportedProtocol(
+            f"refused to send over plain http to {redact_url(str(request.url))!r} "
+            f"(only https, or http to this machine)",
+            request=request,
+        )
+
+
+async def _refuse_plain_http_async(request: httpx.Request) -> None:
+    refuse_plain_http(request)
+
+
+def http_client_kwargs(*, asynchronous: bool = False) -> dict[str, Any]:
+    """Return the settings of the httpx client a Client (or AsyncClient) creates for itself."""
     try:
         release = version("xborder")
     except PackageNotFoundError:  # pragma: no cover - a source tree without install
         release = "0"
+    hook = _refuse_plain_http_async if asynchronous else refuse_plain_http
     return {
         "timeout": DEFAULT_TIMEOUT,
         # The ECB moves its files now and then; httpx drops Authorization on a redirect to
-        # another origin, so following is safe for the marketplaces as well.
+        # another origin, and the hook refuses a redirect to plain http.
         "follow_redirects": True,
+        "event_hooks": {"request": [hook]},
         "headers": {"User-Agent": f"xborder/{release} (+https://github.com/xborder/xborder)"},
     }
 

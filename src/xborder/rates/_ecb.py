@@ -14,7 +14,7 @@ from typing import Final, Literal
 
 from xborder.clock import Clock, SystemClock
 from xborder.errors import RateFetchError, RateUnavailableError, StaleRatesError
-from xborder.http import Flow, HttpRequest, HttpResponse, run_flow
+from xborder.http import Flow, HttpRequest, HttpResponse, require_https, run_flow
 from xborder.rates._pegs import Peg
 from xborder.rates._snapshot import RateSnapshot
 from xborder.rates._table import DEFAULT_MAX_AGE, ECB_NAME, TableSource, check_max_age
@@ -58,9 +58,9 @@ def _feed_url(kind: str, url: str | None) -> str:
         if kind not in _URLS:
             raise ValueError(f"kind: expected one of {sorted(_URLS)}, got {kind!r}")
         return _URLS[kind]
-    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        raise ValueError(f"url: expected an http(s) URL, got {url!r}")
-    return url
+    if not isinstance(url, str):
+        raise ValueError(f"url: expected an https URL, got {url!r}")
+    return require_https(url, field="url")  # plain http only to this machine (a mirror)
 
 
 def _fetch(url: str) -> Generator[HttpRequest, HttpResponse, RateSnapshot]:
