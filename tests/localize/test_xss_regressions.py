@@ -8,6 +8,7 @@ import pytest
 
 import xborder as xb
 from xborder.localize import localize
+from xborder.localize.channels import channel_rules, clean_description
 from xborder.localize.sanitize import has_active_content, html_to_text
 
 ON = date(2026, 10, 1)
@@ -76,6 +77,16 @@ def test_encoded_markup_in_a_plain_description_stays_dead(channel: str, payload:
     assert "<" not in text and "&" not in text and "alert" not in text
     assert text.startswith("Wheel-thrown mug.\n\n")
     assert text.endswith("Dishwasher safe.")
+
+
+@pytest.mark.parametrize("channel", ["amazon", "facebook"])
+def test_clean_description_itself_keeps_encoded_markup_dead(channel: str) -> None:
+    # The public function, not only localize(): the fix lives where plain text is decoded.
+    rules = channel_rules(channel, on=ON)
+    text, findings = clean_description("Mug.\n\n&#60;img src=x onerror=alert(1)&#62;", rules)
+    assert "<" not in text and "onerror" not in text
+    assert text.startswith("Mug.")
+    assert "channel.html_removed" in {f.code for f in findings}
 
 
 def test_plain_description_entities_are_still_decoded() -> None:

@@ -281,7 +281,7 @@ def localize(
         if fitted != title.text:
             title = LocalizedText(fitted, title.provenance)
         findings.extend(notes)
-        cleaned, notes = clean_description(_encoded_markup_as_html(description.text, rules), rules)
+        cleaned, notes = clean_description(description.text, rules)
         if cleaned != description.text:
             description = LocalizedText(cleaned, description.provenance)
         findings.extend(notes)
@@ -368,24 +368,6 @@ def _plain_text(
         )
     )
     return LocalizedText(cleaned, text.provenance)
-
-
-def _encoded_markup_as_html(text: str, rules: ChannelRules) -> str:
-    """Return a plain-text description that holds encoded markup as HTML, else ``text``.
-
-    clean_description turns a plain-text description into plain text by decoding its
-    entities, so "&#60;img src=x onerror=...&#62;" would reach Amazon and Meta as a live
-    ``<img onerror>`` (issue #10). As HTML (each line escaped, paragraphs and line breaks
-    kept) it goes through html_to_text instead, which removes encoded markup too.
-    """
-    if rules.html != "none" or _TAG.search(text) or sanitize.has_active_content(text):
-        return text  # HTML, or plain text: clean_description handles both
-    if not _has_markup(text):
-        return text
-    paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
-    return "".join(
-        f"<p>{_html.escape(part, quote=False).replace(chr(10), '<br>')}</p>" for part in paragraphs
-    )
 
 
 def _plain_attributes(
