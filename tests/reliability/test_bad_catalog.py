@@ -171,7 +171,7 @@ def test_unbalanced_quotes_report_the_swallowed_lines_without_a_sku() -> None:
 
 
 def test_sync_withdraws_nothing_after_a_stray_quote(tmp_path: Path) -> None:
-    from tests.jobs._support import ROOT, world
+    from jobs._support import ROOT, world
 
     with (ROOT / "examples" / "catalog.csv").open(encoding="utf-8", newline="") as handle:
         header, *rows = list(csv.reader(handle))
