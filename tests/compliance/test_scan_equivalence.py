@@ -285,7 +285,7 @@ def test_the_pre_filter_changes_no_hit(listing: Listing) -> None:
     _, matcher_ = restricted._data()
     groups_ = frozenset(range(len(groups())))
     expected = restricted._hits(listing, "en", None, reference().scan, groups_)
-    got = restricted._hits(listing, "en", None, matcher_.scan, groups_, matcher_.ascii_anchors)
+    got = restricted._hits(listing, "en", None, matcher_.scan, groups_, matcher_)
     assert got == expected
 
 
@@ -298,10 +298,10 @@ def test_the_pre_filter_lets_a_keyword_in_an_attribute_through() -> None:
         quantity=1,
         attributes={"contents": ("e-cigarette",), "color": ("Tobacco",)},
     )
-    assert restricted._quiet(listing.title, listing.attributes, matcher_.ascii_anchors) is False
+    assert restricted._quiet(listing.title, listing.attributes, matcher_) is False
     hits = restricted._hits(
-        listing, "en", None, matcher_.scan, frozenset(range(len(groups()))), matcher_.ascii_anchors
+        listing, "en", None, matcher_.scan, frozenset(range(len(groups()))), matcher_
     )
     assert set(hits.values()) == {"attributes.contents"}
     plain = listing.model_copy(update={"attributes": {"contents": ("a blue mug",)}})
-    assert restricted._quiet(plain.title, plain.attributes, matcher_.ascii_anchors) is True
+    assert restricted._quiet(plain.title, plain.attributes, matcher_) is True

@@ -163,14 +163,33 @@ class _Matcher:
         self.ascii_keywords = {a.encode(): f for a, f in self.keywords.items() if a.isascii()}
         self.ascii_benign = {a.encode(): f for a, f in self.benign.items() if a.isascii()}
         self.ascii_anchors = frozenset(self.ascii_keywords)
+        # Per ASCII anchor, the words of each of its ASCII keyword forms: a form matches only
+        # where every one of its words is a word of the text (its parts appear whole, bounded
+        # by non-word characters), so a text holding an anchor but not the rest of any of its
+        # forms ("leather" without "python") cannot match. A non-ASCII form never matches
+        # ASCII text.
+        self.ascii_form_words: dict[bytes, tuple[frozenset[bytes], ...]] = {
+            anchor: tuple(
+                frozenset(form.encode("ascii").translate(_ASCII_WORD_BYTES).split())
+                for form, *_ in forms
+                if form.isascii()
+            )
+            for anchor, forms in self.ascii_keywords.items()
+        }
         self.ascii_benign_anchors = frozenset(self.ascii_benign)
         self.scan = lru_cache(maxsize=8192)(self._scan)
 
     def _scan(self, text: str) -> tuple[tuple[int, str], ...]:
         """Return the (group, keyword) pairs found outside benign phrases, in text order."""
-        if type(text) is str and text.isascii() and "<" not in text and "&" not in text:
+        if (
+            type(text) is str
+            and text.isascii()
+            and "<" not in text
+            and ("&" not in text or _ENTITY.search(text) is None)
+        ):
             # normalise() would only lower-case this text (no tag, no entity, no Unicode
-            # dash), and its words are _ascii_words(text), inline: most texts end here.
+            # dash; a bare "&" as in "Cedar & Sage" decodes to itself), and its words are
+            # _ascii_words(text), inline: most texts end here.
             words = text.encode("ascii").translate(_ASCII_WORD_BYTES).split()
             if self.ascii_anchors.isdisjoint(words):
                 return ()  # the usual case: no anchor, so no keyword can match
@@ -427,15 +446,16 @@ def _attribute_hits(
                     _note(hits, found, groups, f"{prefix}{name}")
 
 
-def _quiet(title: object, attributes: Any, anchors: frozenset[bytes]) -> bool:
+def _quiet(title: object, attributes: Any, matcher: _Matcher) -> bool:
     """Whether neither ``title`` nor an attribute value (colours aside) can hold a keyword.
 
     True only for the usual listing: a plain ``str`` title and plain ``str`` values in
     tuples, all ASCII without a tag or an entity, whose words (joined by a newline, which
-    adds no word and joins none) meet no keyword anchor. Each text would then scan to no
-    hit (see ``_Matcher._scan``'s ASCII path); one pass over the joined text costs less
-    than a cache lookup, and on a miss a scan, per text. Anything else: False, and every
-    text is scanned on its own.
+    adds no word and joins none) hold no keyword form's words in full (see
+    ``_Matcher.ascii_form_words``). Each text would then scan to no hit (see
+    ``_Matcher._scan``'s ASCII path); one pass over the joined text costs less than a cache
+    lookup, and on a miss a scan, per text. Anything else: False, and every text is scanned
+    on its own.
     """
     if type(title) is not str:
         return False
@@ -453,9 +473,19 @@ def _quiet(title: object, attributes: Any, anchors: frozenset[bytes]) -> bool:
                 return False
         texts += values
     joined = "\n".join(texts)
-    if not joined.isascii() or "<" in joined or "&" in joined:
-        return False
-    return anchors.isdisjoint(joined.encode("ascii").translate(_ASCII_WORD_BYTES).split())
+    if not joined.isascii() or "<" in joined or ("&" in joined and _ENTITY.search(joined)):
+        return False  # normalise() would do more than lower-case: scan text by text
+    words = joined.encode("ascii").translate(_ASCII_WORD_BYTES).split()
+    anchors = matcher.ascii_anchors.intersection(words)
+    if not anchors:
+        return True
+    present = frozenset(words)
+    form_words = matcher.ascii_form_words
+    for anchor in anchors:
+        for needed in form_words[anchor]:
+            if needed <= present:
+                return False  # this form may match somewhere: scan text by text
+    return True
 
 
 def _hits(
@@ -464,7 +494,7 @@ def _hits(
     category: str | None,
     scan: _Scan,
     groups: frozenset[int],
-    anchors: frozenset[bytes] = frozenset(),
+    matcher: _Matcher | None = None,
 ) -> _Hits:
     """Return the (group, keyword) hits of ``groups`` in the listing's texts, with their field.
 
@@ -474,13 +504,13 @@ def _hits(
     then the seller's English translation and the one for ``language``. A value that is not
     text, or not set (possible only in a listing that skipped validation, such as one built
     by ``model_construct``), is not read. Field names are built only for a text with a hit:
-    most texts have none. ``anchors``: the matcher's ASCII anchors, for :func:`_quiet`
-    (empty: every text is scanned).
+    most texts have none. ``matcher``: the one ``scan`` belongs to, for :func:`_quiet`
+    (None: every text is scanned).
     """
     hits: _Hits = {}
     title = getattr(listing, "title", None)
     attributes: Any = getattr(listing, "attributes", None)
-    quiet = bool(anchors) and _quiet(title, attributes, anchors)
+    quiet = matcher is not None and _quiet(title, attributes, matcher)
     if isinstance(title, str) and not quiet:
         found = scan(title)
         if found:
@@ -825,9 +855,7 @@ class RestrictedRule:
             return [_not_a_listing(_shown(listing))]
         hs, category, declared, findings = _read(listing, dest)
         matcher = _data()[1]
-        hits = _hits(
-            listing, context.language, category, matcher.scan, dest.groups, matcher.ascii_anchors
-        )
+        hits = _hits(listing, context.language, category, matcher.scan, dest.groups, matcher)
         if not hits and not _may_confirm(dest, hs, category, declared):
             return findings
         name = _the(market.name)
