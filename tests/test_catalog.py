@@ -172,3 +172,19 @@ def test_sample_catalog_is_valid() -> None:
     assert jsonl_reader.errors == []
     assert from_csv == from_jsonl
     read_seller(root / "seller.json")
+
+
+def test_jsonl_refuses_a_key_given_twice_and_reads_the_other_lines() -> None:
+    rows = (
+        '{"sku": "A", "sku": "A2", "title": "t", "price": {"amount": "1.00", "currency": "USD"},'
+        ' "quantity": 1}\n'
+        '{"sku": "B", "title": "t", "price": {"amount": "1.00", "currency": "USD",'
+        ' "amount": "9.00"}, "quantity": 1}\n'
+        '{"sku": "C", "title": "t", "price": {"amount": "1.00", "currency": "USD"},'
+        ' "quantity": 1}\n'
+    )
+    reader = read_jsonl(io.StringIO(rows), on_error="collect")
+    assert [listing.sku for listing in reader] == ["C"]
+    first, second = reader.errors
+    assert first.row == 1 and "sku='A2'" in str(first) and "appears twice" in str(first)
+    assert second.row == 2 and "amount='9.00'" in str(second)

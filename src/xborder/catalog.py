@@ -313,7 +313,10 @@ def _jsonl_rows(handle: IO[str], owned: bool) -> Iterator[tuple[int, dict[str, A
             if not text.strip():
                 continue
             try:
-                data = json.loads(text, parse_float=Decimal)
+                data = json.loads(text, parse_float=Decimal, object_pairs_hook=_unique_keys)
+            except _DuplicateKeyError as exc:
+                yield line, FieldError(exc.path, exc.value, "this key appears twice in the object")
+                continue
             except (json.JSONDecodeError, UnicodeError) as exc:
                 yield line, FieldError("row", _excerpt(text), f"not valid JSON: {exc}")
                 continue
@@ -327,6 +330,23 @@ def _jsonl_rows(handle: IO[str], owned: bool) -> Iterator[tuple[int, dict[str, A
     finally:
         if owned:
             handle.close()
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, path: str, value: object) -> None:
+        super().__init__(path)
+        self.path, self.value = path, value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # JSON parsers keep the last of two equal keys (RFC 8259 §4 leaves it open): a row
+    # {"price": ..., "price": ...} would lose one value without a word. Refused instead.
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _DuplicateKeyError(key, value)
+        data[key] = value
+    return data
 
 
 def _excerpt(text: str, limit: int = 60) -> str:
