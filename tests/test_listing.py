@@ -190,3 +190,19 @@ def test_json_round_trip() -> None:
     listing = make(weight={"value": "0.45", "unit": "kg"}, attributes={"color": ["Blue"]})
     again = Listing.model_validate_json(listing.model_dump_json())
     assert again == listing
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("TRUE", True), ("Yes", True), ("on", True), ("1", True), ("t", True), ("y", True),
+     ("false", False), ("No", False), ("off", False), ("0", False), ("F", False), ("n", False)],
+)  # fmt: skip
+def test_booleans_read_the_spellings_docs_catalog_lists(text: str, value: bool) -> None:
+    made = Listing(sku="A", title="t", price=Money("1.00", "USD"), quantity=1, gtin_exempt=text)
+    assert made.gtin_exempt is value
+
+
+@pytest.mark.parametrize("text", ["maybe", "2", "", "nope"])
+def test_other_boolean_spellings_fail_naming_the_field(text: str) -> None:
+    with pytest.raises(InvalidListingError, match="gtin_exempt"):
+        Listing(sku="A", title="t", price=Money("1.00", "USD"), quantity=1, gtin_exempt=text)
