@@ -20,6 +20,7 @@ from xborder import (
     quote,
 )
 from xborder.money import currency_digits
+from xborder.pricing import policy_floor
 
 ON = date(2026, 10, 30)
 
@@ -262,3 +263,52 @@ def test_quote_invariants(
     assert price.amount > 0
     if floor_money is not None:
         assert price >= floor_money
+
+
+# -- policy_floor: the floor step, public for code checking prices it did not quote ----------
+
+
+def test_policy_floor_without_a_minimum_is_none() -> None:
+    assert policy_floor(PricingPolicy(), "EUR", rates=RATES, on=ON) == (None, "")
+
+
+def test_policy_floor_is_the_higher_of_minimum_and_margin() -> None:
+    policy = PricingPolicy(
+        min_prices={"EUR": Money("30.00", "EUR")}, min_margin_percent=Decimal(50)
+    )
+    # 20 USD × 0.9 × 1.5 = 27.00 net, × 1.19 = 32.13 gross: above the 30.00 minimum.
+    floor, why = policy_floor(
+        policy, "EUR", cost=Money("20.00", "USD"), rates=RATES, on=ON, tax_factor=Decimal("1.19")
+    )
+    assert floor == Decimal("32.13") and "50 % margin over cost 20.00 USD" in why
+    # Without tax the margin floor (27.00) is below the minimum, which wins.
+    floor, why = policy_floor(policy, "EUR", cost=Money("20.00", "USD"), rates=RATES, on=ON)
+    assert floor == Decimal("30.00") and why == "minimum price 30.00 EUR"
+
+
+def test_policy_floor_rounds_up_to_the_currency_digits() -> None:
+    policy = PricingPolicy(min_margin_percent=Decimal(10))
+    floor, _ = policy_floor(policy, "JPY", cost=Money("1.00", "USD"), rates=RATES, on=ON)
+    # 1 × 150 × 1.1 = 165 exactly; one cent more of cost crosses into the next yen.
+    assert floor == Decimal(165)
+    floor, _ = policy_floor(policy, "JPY", cost=Money("1.01", "USD"), rates=RATES, on=ON)
+    assert floor == Decimal(167)  # 166.65 rounded up
+
+
+@given(
+    amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal(500), places=2),
+    cost=st.decimals(min_value=Decimal("0.01"), max_value=Decimal(500), places=2),
+    margin=st.integers(min_value=0, max_value=200),
+)
+def test_a_quote_is_never_below_policy_floor(amount: Decimal, cost: Decimal, margin: int) -> None:
+    policy = PricingPolicy(min_margin_percent=Decimal(margin), endings={"EUR": ".99"})
+    result = q(str(amount), policy=policy, cost=Money(cost, "USD"))
+    floor, _ = policy_floor(
+        policy,
+        "EUR",
+        cost=Money(cost, "USD"),
+        rates=RATES,
+        on=ON,
+        tax_factor=1 + result.vat_rate / 100 if result.vat_rate is not None else Decimal(1),
+    )
+    assert floor is not None and result.price.amount >= floor

@@ -26,7 +26,15 @@ from xborder.markets import Market
 from xborder.money import Money, currency_digits, to_decimal, validate_currency
 from xborder.rates import ExchangeRate, RateSource
 
-__all__ = ["Ending", "PriceQuote", "PriceStep", "PricingPolicy", "StepKind", "quote"]
+__all__ = [
+    "Ending",
+    "PriceQuote",
+    "PriceStep",
+    "PricingPolicy",
+    "StepKind",
+    "policy_floor",
+    "quote",
+]
 
 StepKind = Literal[
     "source",
@@ -389,7 +397,7 @@ def quote(
         step(("ending", amount, to, "{0.direction} to k × {0.step} {0.offset:+}", (ending,)))
 
     if policy.min_prices or policy.min_margin_percent is not None:
-        floor, why = _floor(policy, to, cost, rates, on, tax_factor, quantum)
+        floor, why = policy_floor(policy, to, cost=cost, rates=rates, on=on, tax_factor=tax_factor)
         if floor is not None and amount < floor:
             # Re-apply the ending upwards so the floored price still has the ending (and stays
             # at or above the floor whatever the ending's direction).
@@ -444,15 +452,24 @@ def _vat(policy: PricingPolicy, market: Market) -> Decimal | None:
     return vat
 
 
-def _floor(
+def policy_floor(
     policy: PricingPolicy,
     currency: str,
-    cost: Money | None,
+    *,
+    cost: Money | None = None,
     rates: RateSource,
     on: date,
-    tax_factor: Decimal,
-    quantum: Decimal,
+    tax_factor: Decimal = _ONE,
 ) -> tuple[Decimal | None, str]:
+    """Return the lowest price ``policy`` allows in ``currency``, and why; ``(None, "")`` if none.
+
+    The floor is the higher of ``policy.min_prices[currency]`` and, with a
+    ``min_margin_percent`` and a positive ``cost``, the minimum margin: ``cost`` converted at
+    the rate for ``on`` (from ``rates``), times ``1 + min_margin_percent / 100``, times
+    ``tax_factor`` (``1 + VAT / 100`` when the market's prices include tax), rounded up to the
+    currency's digits. This is the floor step of :func:`quote`, for code that checks a price
+    it did not quote itself (a sync job checking a price the marketplace confirmed earlier).
+    """
     floor: Decimal | None = None
     why = ""
     minimum = policy.min_prices.get(currency)
@@ -463,7 +480,7 @@ def _floor(
         if cost.currency != currency:
             cost_amount *= rates.rate(cost.currency, currency, on=on).value
         net = cost_amount * (_ONE + policy.min_margin_percent / _HUNDRED)
-        margin_floor = (net * tax_factor).quantize(quantum, rounding=ROUND_CEILING)
+        margin_floor = (net * tax_factor).quantize(_quantum(currency), rounding=ROUND_CEILING)
         if floor is None or margin_floor > floor:
             floor = margin_floor
             why = f"{policy.min_margin_percent} % margin over cost {cost}"

@@ -441,6 +441,7 @@ def test_public_names_of_xborder_testing() -> None:
         "Job",
         "Reject",
         "Route",
+        "RouteMatch",
         "Store",
         "check_adapter",
         "field_path",

@@ -30,8 +30,7 @@ def transport(fakes: Sequence[FakeMarketplace]) -> httpx.MockTransport:
 
     def handle(request: httpx.Request) -> httpx.Response:
         for fake in fakes:
-            found, _, allowed = fake._match(request)
-            if found is not None or allowed:
+            if fake.match(request).known:
                 return fake.handle(request)
         body = {"error": f"no fake marketplace routes {request.method} {request.url}"}
         return httpx.Response(404, content=json.dumps(body).encode())

@@ -43,8 +43,7 @@ from xborder.jobs._sqlite import SQLiteStateStore
 from xborder.jobs._state import StateStore
 from xborder.jobs._target import Target
 from xborder.listing import Listing, Seller
-from xborder.localize.content import _MT_PROVIDERS
-from xborder.localize.translate import TranslationCache, Translator
+from xborder.localize.translate import MACHINE_PROVIDERS, TranslationCache, Translator
 from xborder.pricing import PricingPolicy
 from xborder.rates import ECB, RateSource
 
@@ -130,10 +129,10 @@ class SyncJob:
             cache = self.state
         self.cache = cache
         self.on = on
-        if translator is not None and translator.name not in _MT_PROVIDERS:
+        if translator is not None and translator.name not in MACHINE_PROVIDERS:
             raise ConfigurationError(
                 f"translator {translator.name!r}: offers read machine translations of "
-                f"{', '.join(_MT_PROVIDERS)} only"
+                f"{', '.join(MACHINE_PROVIDERS)} only"
             )
         self.translator = translator
         if isinstance(fx_drift_percent, float | bool):

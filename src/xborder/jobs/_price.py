@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Final
 
 from xborder.jobs._state import ItemState
-from xborder.money import Money, currency_digits
+from xborder.money import Money
 from xborder.offer import Offer
-from xborder.pricing import Ending, PricingPolicy, _floor
+from xborder.pricing import Ending, PricingPolicy, policy_floor
 from xborder.rates import RateSource
 
 __all__ = ["needs_price", "policy_key", "price_basis", "price_floor"]
@@ -71,12 +71,15 @@ def price_floor(offer: Offer, policy: PricingPolicy, rates: RateSource) -> Decim
     """Return the lowest price ``policy`` allows for ``offer`` (minimum price or margin)."""
     if not policy.min_prices and policy.min_margin_percent is None:
         return None
-    currency = offer.price.currency
     vat = offer.quote.vat_rate
     factor = Decimal(1) + vat / _HUNDRED if vat is not None and offer.quote.tax_included else 1
-    quantum = Decimal(1).scaleb(-currency_digits(currency))
-    floor, _ = _floor(
-        policy, currency, offer.listing.cost, rates, offer.on, Decimal(factor), quantum
+    floor, _ = policy_floor(
+        policy,
+        offer.price.currency,
+        cost=offer.listing.cost,
+        rates=rates,
+        on=offer.on,
+        tax_factor=Decimal(factor),
     )
     return floor
 

@@ -162,7 +162,9 @@ class SyncReport:
     ``kind``: ``"plan"``, ``"sync"`` or ``"reconcile"``; ``dry_run``: nothing was written to
     a marketplace. ``listings``: catalog listings read in the shard; ``catalog_errors``:
     rows that could not be read (they are left as they are on the marketplaces).
-    ``duration``: seconds on the job's clock.
+    ``duration``: seconds on the job's clock. ``unconfigured``: ``{marketplace: {market:
+    count}}`` of live listings in the state store that no configured target covers and the
+    run left alone (never withdrawn by themselves; each marketplace also has a note).
     """
 
     kind: str
@@ -176,6 +178,7 @@ class SyncReport:
     targets: dict[str, TargetReport] = field(default_factory=dict)
     translation: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    unconfigured: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def target(self, name: str) -> TargetReport:
         """Return the part of ``name`` (created on first use)."""
@@ -236,6 +239,7 @@ class SyncReport:
             "catalog_errors": list(self.catalog_errors),
             "translation": dict(self.translation),
             "notes": list(self.notes),
+            "unconfigured": {name: dict(markets) for name, markets in self.unconfigured.items()},
             "targets": {name: t.to_dict() for name, t in sorted(self.targets.items())},
         }
 

@@ -12,6 +12,7 @@ from xborder.jobs._execute import Execution
 from xborder.jobs._plan import PlanContext, Planner
 from xborder.jobs._report import JobEvent, SyncReport
 from xborder.jobs._shard import Shard
+from xborder.jobs._unconfigured import unconfigured, unconfigured_notes
 from xborder.listing import Listing
 
 if TYPE_CHECKING:
@@ -110,6 +111,11 @@ class Session:
             report.notes.append(
                 "the catalog (shard) was empty: nothing was withdrawn as gone from the catalog"
             )
+        # Live listings no target covers: said, never withdrawn (a config typo must not
+        # take a marketplace down). After the catalog was read, so "unseen" is complete.
+        found = unconfigured(self.store, self.targets, self.shard, judges_gone=planner.judges_gone)
+        report.unconfigured = found
+        report.notes.extend(unconfigured_notes(found, self.targets, self.shard))
 
     # -- events ---------------------------------------------------------------------------
 

@@ -317,6 +317,20 @@ class SQLiteStateStore:
                 ).fetchone()
         return int(found[0])
 
+    def listed_counts(self, shard: Shard) -> dict[tuple[str, str], int]:
+        """Return ``{(marketplace, market): listed items}`` of ``shard`` (one query).
+
+        Jobs use it to find live listings that no configured target covers any more.
+        """
+        sql = "SELECT marketplace, market, COUNT(*) FROM items WHERE listed = 1"
+        args: list[Any] = []
+        if not shard.whole:
+            sql += " AND sku_hash % ? = ?"
+            args += [shard.count, shard.index]
+        with self._guard:
+            rows = self._db.execute(sql + " GROUP BY marketplace, market", args).fetchall()
+        return {(str(mp), str(market)): int(n) for mp, market, n in rows}
+
     # -- the SKUs a run saw ------------------------------------------------------------------
 
     def mark_seen(self, skus: Iterable[str]) -> None:

@@ -25,6 +25,7 @@ from xborder.localize import sanitize
 from xborder.localize.channels import ChannelRules, channel_rules, clean_description, fit_title
 from xborder.localize.formatting import format_price
 from xborder.localize.translate import (
+    MACHINE_PROVIDERS,
     Glossary,
     TranslationCache,
     cache_key,
@@ -234,16 +235,13 @@ def _untranslated_finding(field: str, source: str, target: str) -> Finding:
     )
 
 
-_MT_PROVIDERS: Final = ("deepl", "libretranslate")
-
-
 def localize(
     listing: Listing,
     market: Market | str,
     *,
     channel: str | ChannelRules | None = None,
     cache: TranslationCache | None = None,
-    providers: Iterable[str] = _MT_PROVIDERS,
+    providers: Iterable[str] = MACHINE_PROVIDERS,
     price: Money | None = None,
     on: date | None = None,
 ) -> LocalizedContent:
@@ -251,10 +249,11 @@ def localize(
 
     Text comes, in this order, from the seller's ``translations``, xborder's glossary
     (attribute names and values, conditions, units) and ``cache`` (machine translations of
-    the given ``providers``, filled beforehand by ``translate_flow``); otherwise the source
-    text stays, with provenance ``untranslated`` and a ``localize.untranslated`` finding.
-    With a ``channel`` (``"ebay"``, ``"amazon"``, ``"facebook"`` or :class:`ChannelRules`)
-    the title and description are fitted to its rules, with findings for every change.
+    the given ``providers``, filled beforehand by ``translate_flow``; by default
+    :data:`~xborder.localize.translate.MACHINE_PROVIDERS`); otherwise the source text
+    stays, with provenance ``untranslated`` and a ``localize.untranslated`` finding. With a
+    ``channel`` (``"ebay"``, ``"amazon"``, ``"facebook"`` or :class:`ChannelRules`) the
+    title and description are fitted to its rules, with findings for every change.
     ``price`` (already quoted and quantized) is formatted for the market's locale. Weight
     and dimensions are converted exactly to the market's measurement system.
     """

@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, ClassVar, NoReturn, Self, TypeVar
+from typing import Any, ClassVar, NamedTuple, NoReturn, Self, TypeVar
 from urllib.parse import parse_qsl, unquote
 
 import httpx
@@ -52,9 +52,27 @@ from xborder.testing._routing import Call, Reject, Route
 from xborder.testing._store import Store
 from xborder.testing._tokens import Tokens
 
-__all__ = ["FakeMarketplace"]
+__all__ = ["FakeMarketplace", "RouteMatch"]
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class RouteMatch(NamedTuple):
+    """What a fake's routes make of one request (:meth:`FakeMarketplace.match`).
+
+    ``route``: the route that answers it, or None; ``params``: the path parameters of that
+    route, percent-decoded; ``allowed``: the methods of other routes with the same host and
+    path (the fake answers 405 when ``route`` is None and this is not empty).
+    """
+
+    route: Route | None
+    params: dict[str, str]
+    allowed: list[str]
+
+    @property
+    def known(self) -> bool:
+        """True when the fake has a route for the request's host and path (any method)."""
+        return self.route is not None or bool(self.allowed)
 
 
 class _Bucket:
@@ -173,7 +191,7 @@ class FakeMarketplace(Answers):
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer one request (the :class:`httpx.MockTransport` handler)."""
         with self._lock:
-            route_, params, allowed = self._match(request)
+            route_, params, allowed = self.match(request)
             call = Call(
                 request,
                 route=route_,
@@ -192,7 +210,12 @@ class FakeMarketplace(Answers):
                 response.headers[self.request_id_header] = call.request_id
             return response
 
-    def _match(self, request: httpx.Request) -> tuple[Route | None, dict[str, str], list[str]]:
+    def match(self, request: httpx.Request) -> RouteMatch:
+        """Return the route that would answer ``request``, without answering or counting it.
+
+        For a transport that puts several fakes behind one client: send a request to the
+        fake whose match is :attr:`RouteMatch.known` (``xborder.jobs._fakes.transport``).
+        """
         host = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
         # Match the raw (still percent-encoded) path, so "%2F" inside a SKU stays in its
         # segment; decode the parameters afterwards.
@@ -205,8 +228,9 @@ class FakeMarketplace(Answers):
             if spec.method != request.method:
                 allowed.append(spec.method)
                 continue
-            return spec, {k: unquote(v) for k, v in match.groupdict().items()}, allowed
-        return None, {}, allowed
+            params = {k: unquote(v) for k, v in match.groupdict().items()}
+            return RouteMatch(spec, params, allowed)
+        return RouteMatch(None, {}, allowed)
 
     def _answer(self, call: Call, allowed: list[str]) -> httpx.Response:
         spec = call.route

@@ -15,12 +15,15 @@ Translation is I/O, so it runs before ``localize()``, through a driver (DESIGN d
 :class:`CachedTranslation` (text, provider, languages, day). Providers: the offline
 :class:`GlossaryTranslator` (:func:`glossary`, reviewed terms in eight languages),
 :class:`DeepLTranslator` and :class:`LibreTranslateTranslator`, plus any plugin in the
-``xborder.translators`` entry-point group (:func:`get`, :func:`available`). API keys are
-:class:`pydantic.SecretStr` and never appear in reprs, logs or error messages. See
-docs/translation.md.
+``xborder.translators`` entry-point group (:func:`get`, :func:`available`);
+:data:`MACHINE_PROVIDERS` names the machine translators whose cached text ``localize()``
+reads. API keys are :class:`pydantic.SecretStr` and never appear in reprs, logs or error
+messages. See docs/translation.md.
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 from xborder.localize.translate._core import (
     CachedTranslation,
@@ -51,6 +54,11 @@ from xborder.localize.translate._lang import canonical_language
 from xborder.localize.translate._libre import LIBRETRANSLATE_LANGUAGES, LibreTranslateTranslator
 from xborder.localize.translate._registry import GROUP, available, get
 
+#: The machine-translation providers whose cached translations :func:`xborder.localize.localize`
+#: reads by default (its ``providers``), and so the translators a sync job accepts: an offer
+#: shows a cached machine translation only when its provider is one of these.
+MACHINE_PROVIDERS: Final[tuple[str, ...]] = (DeepLTranslator.name, LibreTranslateTranslator.name)
+
 __all__ = [
     "CONDITION_TERMS",
     "DEEPL_FREE_URL",
@@ -60,6 +68,7 @@ __all__ = [
     "DEEPL_TARGET_LANGUAGES",
     "GROUP",
     "LIBRETRANSLATE_LANGUAGES",
+    "MACHINE_PROVIDERS",
     "CacheKey",
     "CachedTranslation",
     "DeepLTranslator",
