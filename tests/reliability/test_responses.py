@@ -9,18 +9,31 @@ and read every place such text can reach: errors, issues, log records, events, t
 from __future__ import annotations
 
 import asyncio
+import gzip
+import itertools
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+import struct
+import tracemalloc
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from xborder.client import AsyncClient, Client, Event, RetryPolicy
-from xborder.client._transport import MAX_ERROR_BODY_BYTES
+from xborder.client._transport import (
+    MAX_ERROR_BODY_BYTES,
+    BodyDecoder,
+    BodyReader,
+    Transmit,
+    http_client_kwargs,
+)
 from xborder.errors import MarketplaceError, ServerError, UnexpectedResponseError
 from xborder.http import HttpRequest, HttpResponse, safe_text
 from xborder.jobs import Target
@@ -436,3 +449,383 @@ def test_a_hostile_marketplace_message_reaches_the_sync_report_escaped(
         assert_safe(lines)
         assert "\\x1b[31mred" in text
         assert_safe([record.getMessage() for record in caplog.records])
+
+
+# -- compressed answers: inflated in bounded steps ---------------------------------------------
+#
+# httpx inflates each network chunk whole; a 64 KiB chunk of deflated zeros holds ~64 MB. The
+# client inflates gzip and deflate itself with zlib's max_length, so no step makes more than
+# the room left under the cap (plus the one byte that proves an answer too large).
+
+MIB = 1024 * 1024
+ZEROS = bytes(MIB)
+# zlib's wbits: gzip wrapper, zlib wrapper ("deflate" per RFC 9110), raw deflate (what some
+# servers send as "deflate"): https://docs.python.org/3/library/zlib.html#zlib.compressobj
+WBITS = {"gzip": 31, "deflate": 15, "raw deflate": -15}
+
+
+def encoding_of(kind: str) -> str:
+    return "gzip" if kind == "gzip" else "deflate"
+
+
+def bomb_parts(kind: str) -> tuple[bytes, bytes]:
+    """The wrapper's header and the compressed form of one MiB of zeros.
+
+    After a full flush the compressor starts afresh (RFC 1951 blocks, byte-aligned), so every
+    further MiB of zeros compresses to the same bytes: a bomb of any size is that unit repeated.
+    """
+    packer = zlib.compressobj(9, zlib.DEFLATED, WBITS[kind])
+    first = packer.compress(ZEROS) + packer.flush(zlib.Z_FULL_FLUSH)
+    unit = packer.compress(ZEROS) + packer.flush(zlib.Z_FULL_FLUSH)
+    assert first.endswith(unit)
+    return first[: -len(unit)], unit
+
+
+def bomb_trailer(kind: str, mib: int) -> bytes:
+    # An empty final block (RFC 1951 3.2.6, fixed codes: just end-of-block), then the
+    # wrapper's check of the whole: gzip CRC-32 and length (RFC 1952 2.3), zlib Adler-32
+    # (RFC 1950 2.2).
+    final = b"\x03\x00"
+    if kind == "gzip":
+        crc = 0
+        for _ in range(mib):
+            crc = zlib.crc32(ZEROS, crc)
+        return final + struct.pack("<II", crc, (mib * MIB) & 0xFFFFFFFF)
+    if kind == "deflate":
+        adler = 1
+        for _ in range(mib):
+            adler = zlib.adler32(ZEROS, adler)
+        return final + struct.pack(">I", adler)
+    return final
+
+
+class Bomb(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """``mib`` MiB of zeros, compressed ~1000:1, sent in 64 KiB chunks made as they are pulled."""
+
+    def __init__(self, kind: str = "gzip", mib: int = 1024) -> None:
+        self.kind, self.mib = kind, mib
+        self.pulled = 0
+
+    def _chunks(self) -> Iterator[bytes]:
+        head, unit = bomb_parts(self.kind)
+        pending = head
+        for _ in range(self.mib):
+            pending += unit
+            while len(pending) >= CHUNK:
+                chunk, pending = pending[:CHUNK], pending[CHUNK:]
+                self.pulled += len(chunk)
+                yield chunk
+        pending += bomb_trailer(self.kind, self.mib)
+        self.pulled += len(pending)
+        yield pending
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._chunks()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks():
+            yield chunk
+
+
+def bomb_answer(status: int, body: Bomb) -> Callable[[httpx.Request], httpx.Response]:
+    encoding = encoding_of(body.kind)
+    return lambda _: httpx.Response(status, headers={"Content-Encoding": encoding}, stream=body)
+
+
+@pytest.fixture
+def fed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of every decoded piece the client's BodyReader is handed, in order."""
+    sizes: list[int] = []
+    feed = BodyReader.feed
+
+    def spy(self: BodyReader, chunk: bytes) -> bool:
+        sizes.append(len(chunk))
+        return feed(self, chunk)
+
+    monkeypatch.setattr(BodyReader, "feed", spy)
+    return sizes
+
+
+@pytest.mark.parametrize("kind", sorted(WBITS))
+def test_the_bomb_is_what_it_says(kind: str) -> None:
+    body = b"".join(Bomb(kind, mib=3))
+    assert zlib.decompress(body, WBITS[kind]) == bytes(3 * MIB)
+    assert len(body) < 3 * MIB // 900
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_gzip_bomb_is_refused_at_the_default_cap_holding_at_most_one_byte_more(
+    mode: str, fed: list[int]
+) -> None:
+    body = Bomb("gzip", mib=1024)
+    with pytest.raises(UnexpectedResponseError, match="max_response_bytes"):
+        drive(mode, bomb_answer(200, body), run_plain)
+    cap = 64 * MIB
+    # Every decoded byte the reader was handed is kept until the answer fails: at most the
+    # cap and the one byte past it. httpx alone would hand it a whole inflated chunk.
+    assert sum(fed) == cap + 1
+    assert max(fed) <= 64 * 1024  # and in small pieces
+    # About 64 KiB of the ~1 MiB body was pulled: never the rest of the GiB.
+    assert body.pulled <= 2 * CHUNK
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kind", sorted(WBITS))
+def test_a_bomb_error_answer_is_cut_at_1_mib_without_inflating_further(
+    mode: str, kind: str, fed: list[int]
+) -> None:
+    body = Bomb(kind, mib=1024)
+    response: HttpResponse = drive(mode, bomb_answer(503, body), run_plain)
+    assert response.status_code == 503
+    assert response.content == bytes(MAX_ERROR_BODY_BYTES)
+    assert sum(fed) == MAX_ERROR_BODY_BYTES and max(fed) <= 64 * 1024
+    assert body.pulled == CHUNK
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("kind", sorted(WBITS))
+def test_peak_memory_of_a_bomb_stays_near_the_cap(mode: str, kind: str) -> None:
+    cap = 4 * MIB
+    body = Bomb(kind, mib=1024)
+    bomb_parts(kind)  # warm up what is not the client's (zlib's tables, the test's zeros)
+    tracemalloc.start()
+    try:
+        with pytest.raises(UnexpectedResponseError, match="max_response_bytes"):
+            drive(mode, bomb_answer(200, body), run_plain, max_response_bytes=cap)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # The kept pieces, the test's own MiB of zeros and zlib's state; one inflated 64 KiB chunk
+    # (what httpx would hold at once) alone is ~63 MiB.
+    assert peak < cap + 3 * MIB, peak
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_gzip_answer_ends_at_its_first_member_as_with_httpx(mode: str) -> None:
+    first, second = gzip.compress(b"first member " * 50), gzip.compress(b"second")
+    junk = [first + second] + [b"\xa5" * CHUNK] * 64
+    pulled: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for chunk in junk:
+            pulled.append(len(chunk))
+            yield chunk
+
+    def handler(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=Replay(chunks()))
+
+    response: HttpResponse = drive(mode, handler, run_plain)
+    whole = b"".join(junk)
+    assert response.content == b"first member " * 50
+    assert response.content == decoded_by_httpx("gzip", whole)
+    # Nothing after the end of the compressed stream can change the body: it is left unread.
+    assert pulled == [len(junk[0])]
+
+
+class Replay(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """The given chunks, as a stream for either client."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks:
+            yield chunk
+
+
+def decoded_by_httpx(encoding: str, body: bytes) -> bytes:
+    """What httpx's own decoding makes of ``body`` (read whole, one chunk)."""
+    return httpx.Response(200, headers={"Content-Encoding": encoding}, content=body).content
+
+
+def compress(kind: str, data: bytes, level: int) -> bytes:
+    packer = zlib.compressobj(level, zlib.DEFLATED, WBITS[kind])
+    return packer.compress(data) + packer.flush()
+
+
+def split(body: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({min(cut, len(body)) for cut in cuts})
+    edges = [0, *points, len(body)]
+    return [body[a:b] for a, b in itertools.pairwise(edges) if b > a]
+
+
+def fetch(mode: str, status: int, encoding: str, chunks: list[bytes], **options: Any) -> Any:
+    def handler(_: httpx.Request) -> httpx.Response:
+        headers = {"Content-Encoding": encoding} if encoding else {}
+        return httpx.Response(status, headers=headers, stream=Replay(list(chunks)))
+
+    return drive(mode, handler, run_plain, **options)
+
+
+KINDS = st.sampled_from(sorted(WBITS))
+
+
+@given(
+    data=st.binary(max_size=6000)
+    | st.builds(lambda n, b: b * n, st.integers(1, 3000), st.binary(min_size=1, max_size=7)),
+    kind=KINDS,
+    level=st.integers(0, 9),
+    cuts=st.lists(st.integers(0, 6000), max_size=8),
+    mode=st.sampled_from(MODES),
+)
+def test_gzip_and_deflate_decode_as_httpx_does_in_any_chunking(
+    data: bytes, kind: str, level: int, cuts: list[int], mode: str
+) -> None:
+    body = compress(kind, data, level)
+    encoding = encoding_of(kind)
+    response: HttpResponse = fetch(mode, 200, encoding, split(body, cuts))
+    assert response.content == decoded_by_httpx(encoding, body) == data
+
+
+@given(
+    data=st.binary(max_size=4000) | st.builds(bytes, st.integers(0, 200_000)),
+    kind=KINDS,
+    rooms=st.lists(st.integers(1, 300), min_size=1, max_size=5),
+    cuts=st.lists(st.integers(0, 4000), max_size=8),
+)
+def test_the_decoder_never_makes_a_piece_larger_than_the_room_it_is_given(
+    data: bytes, kind: str, rooms: list[int], cuts: list[int]
+) -> None:
+    # The room changes from piece to piece (it is what the reader has left); zlib keeps the
+    # input it could not use yet (unconsumed_tail) for the next step.
+    body = compress(kind, data, 6)
+    asked: list[int] = []
+
+    def room() -> int:
+        asked.append(rooms[len(asked) % len(rooms)])
+        return asked[-1]
+
+    decoder = BodyDecoder([encoding_of(kind)])
+    pieces: list[bytes] = []
+    steps = [decoder.decode(chunk, room) for chunk in split(body, cuts)]
+    for step in [*steps, decoder.end(room)]:
+        for piece in step:
+            # Made right after the last room() call: it fits that room.
+            assert 0 < len(piece) <= asked[-1]
+            pieces.append(piece)
+    assert b"".join(pieces) == decoded_by_httpx(encoding_of(kind), body) == data
+
+
+@given(
+    data=st.binary(min_size=1, max_size=3000),
+    inner=KINDS,
+    outer=KINDS,
+    cuts=st.lists(st.integers(0, 3000), max_size=6),
+    end=st.integers(0, 3000),
+)
+def test_chained_and_truncated_bodies_decode_as_httpx_does(
+    data: bytes, inner: str, outer: str, cuts: list[int], end: int
+) -> None:
+    # "Content-Encoding: deflate, gzip": deflated first, then gzipped; and a body cut short
+    # (httpx yields what a cut stream holds and raises nothing).
+    body = compress(outer, compress(inner, data, 6), 6)[:end]
+    encoding = f"{encoding_of(inner)}, {encoding_of(outer)}"
+    expected: bytes | None
+    try:
+        expected = decoded_by_httpx(encoding, body)
+    except httpx.DecodingError:
+        expected = None
+    if expected is None:
+        with pytest.raises(UnexpectedResponseError, match="DecodingError"):
+            fetch("sync", 200, encoding, split(body, cuts))
+    else:
+        assert fetch("sync", 200, encoding, split(body, cuts)).content == expected
+
+
+@given(
+    data=st.binary(min_size=1, max_size=3000),
+    kind=KINDS,
+    limit=st.integers(1, 4000),
+    status=st.sampled_from([200, 500]),
+    cuts=st.lists(st.integers(0, 3000), max_size=6),
+)
+def test_the_cap_applies_to_the_decoded_body(
+    data: bytes, kind: str, limit: int, status: int, cuts: list[int]
+) -> None:
+    body = compress(kind, data, 6)
+    chunks = split(body, cuts)
+    if status == 500:  # an error answer is cut at the cap
+        response = fetch("sync", status, encoding_of(kind), chunks, max_response_bytes=limit)
+        assert response.content == data[:limit]
+    elif len(data) <= limit:
+        response = fetch("sync", status, encoding_of(kind), chunks, max_response_bytes=limit)
+        assert response.content == data
+    else:
+        with pytest.raises(UnexpectedResponseError, match="max_response_bytes"):
+            fetch("sync", status, encoding_of(kind), chunks, max_response_bytes=limit)
+
+
+CORRUPT = {
+    # Not a gzip header at all.
+    "gzip-header": ("gzip", b"not gzip at all"),
+    # A whole gzip member whose CRC-32 (RFC 1952 2.3.1) does not match its data.
+    "gzip-crc": ("gzip", gzip.compress(b"caf\xc3\xa9 " * 400, mtime=0)[:-8] + b"\0" * 8),
+    # A zlib stream whose Adler-32 (RFC 1950 2.2) does not match.
+    "deflate-adler": ("deflate", zlib.compress(b"listing " * 400)[:-4] + b"\xff" * 4),
+    # A deflate block of reserved type 3 (RFC 1951 3.2.3), raw.
+    "deflate-block": ("deflate", b"\x07" + b"\x00" * 40),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("case", sorted(CORRUPT))
+def test_a_corrupt_compressed_body_is_an_unexpected_response(mode: str, case: str) -> None:
+    encoding, body = CORRUPT[case]
+    with pytest.raises(httpx.DecodingError):
+        decoded_by_httpx(encoding, body)  # httpx agrees the body is broken
+    for status in (200, 502):
+        with pytest.raises(UnexpectedResponseError, match="DecodingError") as info:
+            fetch(mode, status, encoding, [body[:7], body[7:]])
+        assert isinstance(info.value.__cause__, httpx.DecodingError)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_identity_and_unknown_codings_pass_through_as_with_httpx(mode: str) -> None:
+    data = b"\x1f\x8b not really gzip"
+    for encoding in ("", "identity", "x-unknown", "identity, x-unknown"):
+        response = fetch(mode, 200, encoding, [data[:3], data[3:]])
+        assert response.content == decoded_by_httpx(encoding, data) == data
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bounded"),
+    [
+        ("gzip", True),
+        ("deflate", True),
+        ("GZip , Deflate", True),
+        ("identity", True),
+        ("", True),
+        ("br", False),
+        ("gzip, zstd", False),
+    ],
+)
+def test_only_br_and_zstd_are_left_to_httpx(encoding: str, bounded: bool) -> None:
+    reader = BodyReader(Transmit(HttpRequest("GET", "https://x.example/"), "http", "get"), 100)
+    reader.start(200, httpx.Headers({"Content-Encoding": encoding} if encoding else {}))
+    assert reader.decodes is bounded
+    # A body already read by httpx (a mock transport, a hook) comes decoded, whatever it was.
+    reader.start(200, httpx.Headers({"Content-Encoding": "gzip"}), decoded=True)
+    assert not reader.decodes
+
+
+def test_the_clients_xborder_creates_ask_only_for_what_they_bound() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("accept-encoding"))
+        return httpx.Response(200)
+
+    with httpx.Client(transport=httpx.MockTransport(handler), **http_client_kwargs()) as http:
+        Client(http=http, clock=FakeClock()).run(one_get())
+    assert seen == ["gzip, deflate"]
+    client = Client()
+    async_client = AsyncClient()
+    try:
+        assert client._http.headers["accept-encoding"] == "gzip, deflate"
+        assert async_client._http.headers["accept-encoding"] == "gzip, deflate"
+    finally:
+        client.close()
+        asyncio.run(async_client.aclose())

@@ -224,10 +224,14 @@ class AsyncClient:
                 content=request.content or None,
                 timeout=self._timeout,
             ) as raw:
-                reader.start(raw.status_code, raw.headers)
-                async for chunk in raw.aiter_bytes():
-                    if not reader.feed(chunk):
+                reader.start(raw.status_code, raw.headers, decoded=raw.is_stream_consumed)
+                # As received when the reader inflates gzip/deflate itself, in bounded steps.
+                chunks = raw.aiter_raw() if reader.decodes else raw.aiter_bytes()
+                async for chunk in chunks:
+                    if not reader.receive(chunk):
                         break  # closing the stream drops the rest unread
+                else:
+                    reader.end()
                 return reader.response(str(raw.url))
 
     async def _token(self, need: NeedToken) -> AccessToken:

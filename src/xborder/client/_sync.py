@@ -226,10 +226,14 @@ class Client:
                 timeout=self._timeout,
             ) as raw,
         ):
-            reader.start(raw.status_code, raw.headers)
-            for chunk in raw.iter_bytes():
-                if not reader.feed(chunk):
+            reader.start(raw.status_code, raw.headers, decoded=raw.is_stream_consumed)
+            # As received when the reader inflates gzip/deflate itself, in bounded steps.
+            chunks = raw.iter_raw() if reader.decodes else raw.iter_bytes()
+            for chunk in chunks:
+                if not reader.receive(chunk):
                     break  # closing the stream drops the rest unread
+            else:
+                reader.end()
             return reader.response(str(raw.url))
 
     def _token(self, need: NeedToken) -> AccessToken:
