@@ -23,10 +23,12 @@ from __future__ import annotations
 import html
 import re
 import reprlib
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
+from itertools import accumulate
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
@@ -209,6 +211,12 @@ class _Matcher:
 
         ``ascii``: ``words`` are :func:`_ascii_words` (bytes), else ``_WORD.findall(norm)``.
         """
+        return tuple(self._located(norm, words, ascii=ascii))
+
+    def _located(
+        self, norm: str, words: list[bytes] | list[str], *, ascii: bool
+    ) -> dict[tuple[int, str], int]:
+        """Return :meth:`_find`'s hits, each with where its first match starts, in text order."""
         if ascii:
             keywords, benign = self.ascii_keywords, self.ascii_benign
             anchors, benign_anchors = self.ascii_anchors, self.ascii_benign_anchors
@@ -227,7 +235,7 @@ class _Matcher:
                     for g, k in targets:
                         found.append((start, -end, g, k))
         if not found:
-            return ()
+            return {}
         spans: dict[int, list[tuple[int, int]]] = {}
         for word in benign_anchors.intersection(words):
             for form, first, rest, owners in benign[word]:
@@ -238,7 +246,7 @@ class _Matcher:
                         spans.setdefault(g, []).append(span)
         # Sorted on the whole tuple: the order found in does not matter.
         found.sort()
-        kept: dict[tuple[int, str], None] = {}
+        kept: dict[tuple[int, str], int] = {}
         for start, neg_end, g, k in found:
             if (g, k) in kept:
                 continue
@@ -247,8 +255,8 @@ class _Matcher:
                 if s <= start and end <= e:
                     break  # inside a benign phrase of the same group
             else:
-                kept[(g, k)] = None
-        return tuple(kept)
+                kept[(g, k)] = start
+        return kept
 
 
 def _spans(form: str, first: str, norm: str) -> list[tuple[int, int]]:
@@ -446,46 +454,62 @@ def _attribute_hits(
                     _note(hits, found, groups, f"{prefix}{name}")
 
 
-def _quiet(title: object, attributes: Any, matcher: _Matcher) -> bool:
-    """Whether neither ``title`` nor an attribute value (colours aside) can hold a keyword.
+#: Joins a listing's title and attribute values for one scan: no keyword form can match
+#: across it (not a word character, not white space or "-", which join a form's parts) and
+#: no listing text holds it (control characters are refused).
+_JOIN: Final = "\x00"
 
-    True only for the usual listing: a plain ``str`` title and plain ``str`` values in
-    tuples, all ASCII without a tag or an entity, whose words (joined by a newline, which
-    adds no word and joins none) hold no keyword form's words in full (see
-    ``_Matcher.ascii_form_words``). Each text would then scan to no hit (see
-    ``_Matcher._scan``'s ASCII path); one pass over the joined text costs less than a cache
-    lookup, and on a miss a scan, per text. Anything else: False, and every text is scanned
-    on its own.
+_Located = list[tuple[tuple[int, str], str]]
+
+
+def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located | None:
+    """Return the hits in the title and attribute values (colours aside), read in one pass.
+
+    Each hit comes with its field (``"title"`` or ``"attributes.<name>"``), in text order,
+    the first occurrence of each: what scanning the texts one by one would note. Only for
+    the usual listing, a plain ``str`` title and plain ``str`` values in tuples, all ASCII
+    without a tag or an entity (``normalise`` would only lower-case them); None for
+    anything else, whose texts are then scanned one by one. Most listings hold no keyword:
+    their joined words meet no keyword form's words in full (see
+    ``_Matcher.ascii_form_words``), and nothing is searched at all.
     """
     if type(title) is not str:
-        return False
+        return None
     kind = type(attributes)
     if kind is not MappingProxyType and kind is not dict:
-        return False
+        return None
     texts = [title]
+    names: list[str] = [""]
     for name, values in attributes.items():
         if type(name) is not str or type(values) is not tuple:
-            return False
+            return None
         if name.lower() in COLOUR_ATTRIBUTES:
             continue
         for value in values:
             if type(value) is not str:
-                return False
+                return None
         texts += values
-    joined = "\n".join(texts)
+        names += [name] * len(values)
+    joined = _JOIN.join(texts)
     if not joined.isascii() or "<" in joined or ("&" in joined and _ENTITY.search(joined)):
-        return False  # normalise() would do more than lower-case: scan text by text
+        return None  # normalise() would do more than lower-case: scan text by text
     words = joined.encode("ascii").translate(_ASCII_WORD_BYTES).split()
     anchors = matcher.ascii_anchors.intersection(words)
     if not anchors:
-        return True
+        return []
     present = frozenset(words)
     form_words = matcher.ascii_form_words
-    for anchor in anchors:
-        for needed in form_words[anchor]:
-            if needed <= present:
-                return False  # this form may match somewhere: scan text by text
-    return True
+    if not any(needed <= present for anchor in anchors for needed in form_words[anchor]):
+        return []  # an anchor without the rest of any of its forms ("leather", no "python")
+    located = matcher._located(joined.lower(), words, ascii=True)
+    if not located:
+        return []
+    starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    out: _Located = []
+    for hit, start in located.items():
+        i = bisect_right(starts, start) - 1
+        out.append((hit, "title" if i == 0 else f"attributes.{names[i]}"))
+    return out
 
 
 def _hits(
@@ -504,14 +528,18 @@ def _hits(
     then the seller's English translation and the one for ``language``. A value that is not
     text, or not set (possible only in a listing that skipped validation, such as one built
     by ``model_construct``), is not read. Field names are built only for a text with a hit:
-    most texts have none. ``matcher``: the one ``scan`` belongs to, for :func:`_quiet`
-    (None: every text is scanned).
+    most texts have none. ``matcher``: the one ``scan`` belongs to, for :func:`_joined_hits`
+    (None: every text is scanned on its own).
     """
     hits: _Hits = {}
     title = getattr(listing, "title", None)
     attributes: Any = getattr(listing, "attributes", None)
-    quiet = matcher is not None and _quiet(title, attributes, matcher)
-    if isinstance(title, str) and not quiet:
+    joined = _joined_hits(title, attributes, matcher) if matcher is not None else None
+    if joined is not None:
+        for hit, field in joined:
+            if field == "title" and hit[0] in groups:
+                hits.setdefault(hit, field)
+    elif isinstance(title, str):
         found = scan(title)
         if found:
             _note(hits, found, groups, "title")
@@ -526,8 +554,10 @@ def _hits(
         if found:
             _note(hits, found, groups, "customs_description")
     kind = type(attributes)
-    if quiet:
-        pass  # no keyword in the title or the attribute values
+    if joined is not None:
+        for hit, field in joined:  # the attribute values' hits, read with the title
+            if field != "title" and hit[0] in groups:
+                hits.setdefault(hit, field)
     elif kind is MappingProxyType or kind is dict:
         # Validated: text names, tuples of text values in a mappingproxy (where a tuple
         # subclass is not read); model_copy(update=...) may leave a plain dict, read as any
