@@ -479,7 +479,6 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
     if kind is not MappingProxyType and kind is not dict:
         return None
     texts = [title]
-    names: list[str] = [""]
     for name, values in attributes.items():
         if type(name) is not str or type(values) is not tuple:
             return None
@@ -489,7 +488,6 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
             if type(value) is not str:
                 return None
         texts += values
-        names += [name] * len(values)
     joined = _JOIN.join(texts)
     if not joined.isascii() or "<" in joined or ("&" in joined and _ENTITY.search(joined)):
         return None  # normalise() would do more than lower-case: scan text by text
@@ -505,6 +503,11 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
     if not located:
         return []
     starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    # The field of each text, worked out only now: most listings never get here.
+    names = [""]
+    for name, values in attributes.items():
+        if name.lower() not in COLOUR_ATTRIBUTES:
+            names += [name] * len(values)
     out: _Located = []
     for hit, start in located.items():
         i = bisect_right(starts, start) - 1
