@@ -295,3 +295,18 @@ def test_map_httpx_errors_leaves_other_exceptions_alone() -> None:
         map_httpx_errors(marketplace="shop", operation="op", method="GET", url=BASE),
     ):
         raise KeyError("x")
+
+
+def test_request_secrets_reads_the_body_only_when_asked() -> None:
+    from xborder.client._errors import request_secrets
+    from xborder.http import HttpRequest
+
+    request = HttpRequest(
+        "POST",
+        "https://translate.example/translate",
+        {"Authorization": "Bearer header-token-1234"},
+        b'{"q": "Mug", "api_key": "body-key-5678"}',
+    )
+    assert set(request_secrets(request)) >= {"header-token-1234", "body-key-5678"}
+    assert "body-key-5678" not in request_secrets(request, body=False)
+    assert "header-token-1234" in request_secrets(request, body=False)

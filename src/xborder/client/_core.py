@@ -497,7 +497,11 @@ class Engine:
             if provider is not None:
                 token = yield NeedToken(provider, stale, call.marketplace)
                 sent = provider.authorize(request, token)
-            secrets = (*call.hidden, *call.session.secrets, *request_secrets(sent))
+            # An adapter's bodies are listings: its credentials are the session's (providers and
+            # settings) and the headers'; only plain flows (token requests, translators) put a
+            # credential in the body, and only theirs are parsed for one on every attempt.
+            plain = call.session.adapter is None
+            secrets = (*call.hidden, *call.session.secrets, *request_secrets(sent, body=plain))
             if token is not None:
                 secrets = (*secrets, token.value.get_secret_value())
             url = redact_url(sent.url)

@@ -113,13 +113,13 @@ def url_secrets(url: str) -> tuple[str, ...]:
     )
 
 
-def request_secrets(request: HttpRequest) -> tuple[str, ...]:
+def request_secrets(request: HttpRequest, *, body: bool = True) -> tuple[str, ...]:
     """Return the credentials ``request`` carries, wherever a flow put them.
 
     The values of sensitive headers (and their credential after a scheme such as ``Bearer``),
-    credential query parameters, and credential fields of a form or top-level JSON body (an
-    OAuth ``client_secret``, LibreTranslate's ``api_key``). Whatever the flow, text made from
-    a failed send is scrubbed of them.
+    credential query parameters, and (with ``body``) credential fields of a form or top-level
+    JSON body (an OAuth ``client_secret``, LibreTranslate's ``api_key``). Whatever the flow,
+    text made from a failed send is scrubbed of them.
     """
     found = list(url_secrets(request.url))
     for name, value in request.headers.items():
@@ -129,7 +129,7 @@ def request_secrets(request: HttpRequest) -> tuple[str, ...]:
             if credential.strip():
                 found.append(credential.strip())
     content = request.content
-    if content and len(content) <= _MAX_SCANNED_BODY:
+    if body and content and len(content) <= _MAX_SCANNED_BODY:
         found.extend(_body_secrets(content))
     return tuple(s for s in found if len(s) >= MIN_SECRET)
 
