@@ -210,23 +210,14 @@ def demo(out: TextIO, *, catalog: Path | None, limit: int | None) -> int:
     _localized(out, kept, quotes, on=on)
     if catalog is None:
         _readiness(out, path, on=on)
+        # The publishing section and the sync tour each read the catalog anew (a sync job
+        # reads its catalog on every run); the seller and pricing are the same for both.
+        seller = read_seller(_sample_seller())
+        show = {listing.sku for listing in kept} if limit is not None else None
         publish(
-            out,
-            read_csv(path),
-            rates=source,
-            policy=DEMO_POLICY,
-            seller=read_seller(_sample_seller()),
-            on=on,
-            show={listing.sku for listing in kept} if limit is not None else None,
+            out, read_csv(path), rates=source, policy=DEMO_POLICY, seller=seller, on=on, show=show
         )
-        tour(
-            out,
-            read_csv(path),
-            rates=source,
-            policy=DEMO_POLICY,
-            seller=read_seller(_sample_seller()),
-            on=on,
-        )
+        tour(out, read_csv(path), rates=source, policy=DEMO_POLICY, seller=seller, on=on)
     return 0
 
 
