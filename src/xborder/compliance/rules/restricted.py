@@ -122,6 +122,15 @@ def _compile(form: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}(?!\w)")
 
 
+def _only_lowered(text: str) -> bool:
+    """Whether :func:`normalise` would only lower-case ``text`` (a plain ``str``).
+
+    ASCII (no Unicode dash), no tag, no entity; a bare "&" as in "Cedar & Sage" decodes to
+    itself.
+    """
+    return text.isascii() and "<" not in text and ("&" not in text or _ENTITY.search(text) is None)
+
+
 def normalise(text: str) -> str:
     """Return ``text`` as the matcher reads it: tags removed, entities decoded, lower-case."""
     if "<" in text:
@@ -183,15 +192,8 @@ class _Matcher:
 
     def _scan(self, text: str) -> tuple[tuple[int, str], ...]:
         """Return the (group, keyword) pairs found outside benign phrases, in text order."""
-        if (
-            type(text) is str
-            and text.isascii()
-            and "<" not in text
-            and ("&" not in text or _ENTITY.search(text) is None)
-        ):
-            # normalise() would only lower-case this text (no tag, no entity, no Unicode
-            # dash; a bare "&" as in "Cedar & Sage" decodes to itself), and its words are
-            # _ascii_words(text), inline: most texts end here.
+        if type(text) is str and _only_lowered(text):
+            # Its words are _ascii_words(text), inline: most texts end here.
             words = text.encode("ascii").translate(_ASCII_WORD_BYTES).split()
             if self.ascii_anchors.isdisjoint(words):
                 return ()  # the usual case: no anchor, so no keyword can match
@@ -489,7 +491,7 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
                 return None
         texts += values
     joined = _JOIN.join(texts)
-    if not joined.isascii() or "<" in joined or ("&" in joined and _ENTITY.search(joined)):
+    if not _only_lowered(joined):
         return None  # normalise() would do more than lower-case: scan text by text
     words = joined.encode("ascii").translate(_ASCII_WORD_BYTES).split()
     anchors = matcher.ascii_anchors.intersection(words)
