@@ -121,3 +121,28 @@ def test_html_to_text_decodes_numeric_references_without_semicolons() -> None:
     assert html_to_text("Mug &amp;#60img src=x onerror=alert(1)&amp;#62 glazed") == "Mug glazed"
     assert html_to_text("Mug &#60img src=x onerror=alert(1)&#62 glazed") == "Mug glazed"
     assert html_to_text("<p>3 &#60 4</p>") == "3 < 4"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Plain mug", False),
+        ("Size < 5 cm, 3<4", False),
+        ("Tom &amp; Jerry", False),
+        ("Mug <b>bold</b>", True),
+        ("Mug &lt;script&gt;x&lt;/script&gt;", True),
+        ("Mug &amp;lt;img src=x onerror=alert(1)&amp;gt;", True),
+        ('<a href="javascript:alert(1)"', True),
+    ],
+)
+def test_has_markup_sees_tags_as_written_or_decoded(text: str, expected: bool) -> None:
+    from xborder.localize.sanitize import has_markup
+
+    assert has_markup(text) is expected
+
+
+def test_has_markup_decodes_only_as_often_as_asked() -> None:
+    from xborder.localize.sanitize import has_markup
+
+    assert has_markup("&amp;lt;b&amp;gt;", decodes=1) is False
+    assert has_markup("&amp;lt;b&amp;gt;", decodes=2) is True

@@ -314,26 +314,6 @@ def localize(
 
 _Parts = tuple[LocalizedText, LocalizedText, tuple[LocalizedAttribute, ...], LocalizedText]
 
-# A complete tag ("<b>", "</p>", "<!--"); "Size < 5 cm" or "3<4" is not one.
-_TAG: Final = re.compile(r"<[A-Za-z/!?][^<>]*>")
-
-
-def _has_markup(text: str) -> bool:
-    if "<" not in text and "&" not in text:
-        return False  # nearly every title and attribute value: no work at all
-    if _TAG.search(text) or sanitize.has_active_content(text):
-        return True
-    # Encoded markup ("&lt;script&gt;", "&amp;lt;script&amp;gt;") becomes markup wherever the
-    # text is decoded once or twice more; html_to_text decodes (and strips) as deep.
-    for _ in range(3):
-        decoded = _html.unescape(text)
-        if decoded == text:
-            return False
-        if _TAG.search(decoded) or sanitize.has_active_content(decoded):
-            return True
-        text = decoded
-    return False
-
 
 def _plain_text(
     text: LocalizedText, field: str, rules: ChannelRules, findings: list[Finding]
@@ -344,12 +324,12 @@ def _plain_text(
     no HTML; markup pasted there would reach the marketplace as it was, event handlers and
     all (issue #10). It becomes text on one line, as :func:`sanitize.html_to_text` reads it.
     """
-    if not _has_markup(text.text):
+    if not sanitize.has_markup(text.text):
         return text
     cleaned = " ".join(sanitize.html_to_text(text.text).split())
     # html_to_text keeps a lone "<" or "&" as text; a second pass removes what a decode revives.
     for _ in range(3):
-        if not _has_markup(cleaned):
+        if not sanitize.has_markup(cleaned):
             break
         again = " ".join(sanitize.html_to_text(_html.unescape(cleaned)).split())
         if again == cleaned:

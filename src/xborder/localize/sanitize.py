@@ -38,6 +38,7 @@ __all__ = [
     "DROPPED_WITH_CONTENT",
     "check_allow_list",
     "has_active_content",
+    "has_markup",
     "html_sanitizer",
     "html_to_text",
     "removed_markup",
@@ -337,6 +338,27 @@ class _TextBuilder:
 
 
 # -- detection -----------------------------------------------------------------------------
+
+
+def has_markup(text: str, *, decodes: int = 3) -> bool:
+    """Return whether ``text`` holds a tag or active content, as written or once decoded.
+
+    Encoded markup ("&lt;script&gt;", "&amp;lt;script&amp;gt;") becomes markup wherever the
+    text is decoded once or twice more; ``decodes`` entity decodings are tried (what
+    :func:`html_to_text` undoes). "Size < 5 cm", "3<4" and "Tom &amp; Jerry" hold none.
+    """
+    if "<" not in text and "&" not in text:
+        return False  # nearly every title and attribute value: no work at all
+    for _ in range(decodes + 1):
+        if _COMPLETE_TAG.search(text) or has_active_content(text):
+            return True
+        if "&" not in text:
+            return False
+        decoded = _html.unescape(text)
+        if decoded == text:
+            return False
+        text = decoded
+    return False
 
 
 def has_active_content(html: str) -> bool:

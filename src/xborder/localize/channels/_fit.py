@@ -240,8 +240,6 @@ def _shorten_title(text: str, limit: int) -> tuple[str, bool]:
 
 _TAG: Final = re.compile(r"<[A-Za-z/!?][^<>]*>")
 _ENTITY: Final = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
-# Any reference html.unescape decodes: numeric ones need no ";" ("&#60img" is "<img").
-_NUMERIC_OR_NAMED: Final = re.compile(r"&(?:#\d+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 _LINE_SPACE: Final = re.compile(r"[^\S\n]+")
 _BLANKS: Final = re.compile(r"\n\s*\n")
 _CACHE_SIZE: Final = 2048
@@ -285,7 +283,7 @@ def _clean_description(text: str, rules: ChannelRules) -> tuple[str, tuple[Findi
         if removed:
             findings.append(_finding(rules, "html_removed", removed=_listing(removed)))
     else:
-        if not is_html and _reveals_markup(text):
+        if not is_html and sanitize.has_markup(text):
             # Plain text is made plain by decoding its entities: "&#60;img onerror=...&#62;"
             # would come out as a live tag. Read as the HTML it stands for instead (each
             # paragraph escaped as it is), so html_to_text strips what the decoding reveals.
@@ -332,17 +330,6 @@ def _sanitizer(rules: ChannelRules) -> Callable[[str], str]:
         url_schemes=rules.url_schemes,
         style_properties=rules.style_properties,
     )
-
-
-def _reveals_markup(text: str) -> bool:
-    """Whether decoding the entities of plain ``text`` (up to three times) makes markup."""
-    for _ in range(3):
-        if "&" not in text or not _NUMERIC_OR_NAMED.search(text):
-            return False
-        text = _html.unescape(text)
-        if _TAG.search(text) or sanitize.has_active_content(text):
-            return True
-    return False
 
 
 def _plain_text(text: str) -> str:
