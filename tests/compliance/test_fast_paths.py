@@ -32,9 +32,10 @@ from xborder.compliance import (
     Rule,
     _lowvalue,
     check,
+    field_values,
     registered_rules,
 )
-from xborder.compliance.rules import channel, customs, identifiers, restricted, tax
+from xborder.compliance.rules import channel, customs, gpsr, identifiers, restricted, tax
 from xborder.compliance.rules.tax import TaxRule
 from xborder.findings import Finding
 from xborder.listing import DangerousGoods, Party, Seller, Translation, Weight, is_valid_gtin
@@ -346,8 +347,9 @@ def test_context_is_the_same_frozen_dataclass() -> None:
     m = market("DE", DATES[2])
     args = (base(), m, DATES[2], None, None, ALL_REGIMES, "de")
     ctx = Context(*args)
-    names = [f.name for f in dataclasses.fields(Context)]
+    names = [f.name for f in dataclasses.fields(Context) if f.init]
     assert names == ["listing", "market", "on", "channel", "seller", "regimes", "language"]
+    assert [f.name for f in dataclasses.fields(Context) if not f.init] == ["values"]
     assert ctx == Context(**dict(zip(names, args, strict=True)))
     assert tuple(getattr(ctx, n) for n in names) == args
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -397,6 +399,7 @@ def clear_caches() -> None:
                 clear()
     _lowvalue._PLANS.clear()  # the plans hold the tax messages' fixed parts
     tax._CASES.clear()
+    gpsr._PARTIES.clear()
 
 
 JUNK = st.sampled_from([None, 7, "", "ZZ", ["x"], {"a": 1}, Decimal("NaN"), BadRepr()])
@@ -489,3 +492,75 @@ def test_reports_do_not_depend_on_warm_caches(
     warm_variant = check(variant, country, channel=channel_name, on=on, seller=seller, rules=rules)
     assert warm_variant.findings == cold.findings
     assert "engine.rule_failed" not in cold.codes()
+
+
+# -- field values: read from a complete Listing's __dict__, else attribute by attribute ----------
+
+
+class Relabelled(Listing):
+    """A Listing subclass: its fields are read attribute by attribute, never from __dict__."""
+
+
+def test_field_values_are_the_listings_own_for_a_complete_listing() -> None:
+    item = base()
+    values = field_values(item)
+    assert type(values) is MappingProxyType
+    assert values == item.__dict__
+    with pytest.raises(TypeError):  # a read-only view: a rule cannot change the listing
+        values["title"] = "changed"  # type: ignore[index]
+    ctx = Context(item, market("DE", DATES[2]), DATES[2], None, None, ALL_REGIMES, "de")
+    assert ctx.values == item.__dict__
+    # Anything else is read attribute by attribute: a subclass, a listing missing fields
+    # (built without validation), one model_copy(update=...) gave a name it does not have.
+    others = [
+        Relabelled(**dict(item)),
+        Listing.model_construct(sku="S-1"),
+        item.model_copy(update={"nickname": "x"}),
+        "a listing",
+    ]
+    for other in others:
+        values = field_values(other)
+        assert type(values) is not MappingProxyType
+        for name in Listing.model_fields:
+            assert values[name] == getattr(other, name, None)
+        assert values.get("gtin_exempt", "unset") == getattr(other, "gtin_exempt", "unset")
+        assert sorted(values) == sorted(Listing.model_fields)
+        assert type(other).__name__ in repr(values)
+
+
+def test_an_attribute_that_raises_fails_only_the_rules_that_read_it() -> None:
+    class Exploding:
+        """Not a Listing: every rule reads it attribute by attribute; its HS code raises."""
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "hs_code":
+                raise RuntimeError("no HS code today")
+            raise AttributeError(name)
+
+    report = check(Exploding(), "DE", channel="ebay", on=DATES[2])  # type: ignore[arg-type]
+    failed = [f.message for f in report.findings if f.code == "engine.rule_failed"]
+    assert any("'customs'" in message for message in failed)
+    assert all("RuntimeError" in message for message in failed)
+    # The rules that never read the HS code report as usual.
+    assert "identifiers.brand_missing" in report.codes()
+
+
+@given(
+    values=st.fixed_dictionaries({}, optional=FIELDS),
+    country=st.sampled_from(["DE", "FR", "GB", "US", "JP"]),
+    channel_name=st.sampled_from([None, "ebay", "amazon", "meta"]),
+    seller=st.sampled_from(SELLERS),
+)
+def test_reading_fields_from_dict_gives_what_reading_attributes_gives(
+    values: dict[str, Any], country: str, channel_name: str | None, seller: Any
+) -> None:
+    # A genuine Listing is read from its __dict__ (and its parties' findings remembered);
+    # the same values in a subclass are read attribute by attribute, every time.
+    fields = {**dict(base()), **values}
+    item = Listing.model_construct(**fields)
+    other = Relabelled.model_construct(**fields)
+    assert type(field_values(item)) is MappingProxyType
+    mine = check(item, country, channel=channel_name, on=DATES[2], seller=seller)
+    theirs = check(other, country, channel=channel_name, on=DATES[2], seller=seller)
+    assert mine.findings == theirs.findings
+    assert mine.suppressed == theirs.suppressed

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xborder import Listing, Money
+from xborder.compliance import field_values
 from xborder.compliance._data import load
 from xborder.compliance.rules import channel, restricted
 from xborder.compliance.rules.restricted import phrase_forms
@@ -288,8 +289,8 @@ def test_the_joined_scan_notes_what_the_text_by_text_scan_notes(
     _, matcher_ = restricted._data()
     every = range(len(groups()))
     groups_ = frozenset(every if groups_of == "all" else every[::2])
-    expected = restricted._hits(listing, "en", None, reference().scan, groups_)
-    got = restricted._hits(listing, "en", None, matcher_.scan, groups_, matcher_)
+    expected = restricted._hits(field_values(listing), "en", None, reference().scan, groups_)
+    got = restricted._hits(field_values(listing), "en", None, matcher_.scan, groups_, matcher_)
     assert list(got.items()) == list(expected.items())
 
 
@@ -308,7 +309,7 @@ def test_the_joined_scan_names_the_field_of_each_hit() -> None:
     assert located is not None
     assert {field for _, field in located} == {"attributes.contents", "attributes.note"}
     hits = restricted._hits(
-        listing, "en", None, matcher_.scan, frozenset(range(len(groups()))), matcher_
+        field_values(listing), "en", None, matcher_.scan, frozenset(range(len(groups()))), matcher_
     )
     assert set(hits.values()) == {"attributes.contents", "attributes.note"}
 
@@ -320,7 +321,7 @@ def test_a_keyword_cannot_match_across_two_joined_texts() -> None:
     assert restricted._joined_hits(listing.title, listing.attributes, matcher_) == (
         list(
             restricted._hits(
-                listing, "en", None, reference().scan, frozenset(range(len(groups())))
+                field_values(listing), "en", None, reference().scan, frozenset(range(len(groups())))
             ).items()
         )
     )

@@ -8,7 +8,7 @@ built-ins register there too) and returns a :class:`Report` of
 rule family and finding code.
 """
 
-from xborder.compliance._context import ALL_REGIMES, Context, Regime, Rule
+from xborder.compliance._context import ALL_REGIMES, Context, Regime, Rule, field_values
 from xborder.compliance._engine import check, data_version, ensure_compliant
 from xborder.compliance._registry import (
     FileRule,
@@ -42,6 +42,7 @@ __all__ = [
     "check",
     "data_version",
     "ensure_compliant",
+    "field_values",
     "landed_cost",
     "load_rule_file",
     "registered_rules",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Any, Final, Literal, Protocol, runtime_checkable
 
 from xborder.findings import Finding
@@ -12,7 +13,7 @@ from xborder.listing import Listing, Seller
 from xborder.localize.channels import ChannelRules
 from xborder.markets import Market
 
-__all__ = ["ALL_REGIMES", "Context", "Regime", "Rule"]
+__all__ = ["ALL_REGIMES", "Context", "Regime", "Rule", "field_values"]
 
 Regime = Literal["US", "EU", "UK"]
 
@@ -27,6 +28,7 @@ class Context:
     ``regimes`` are the seller's (``seller.regimes``) or, with no seller, all of
     :data:`ALL_REGIMES`; ``language`` is the market's main language (``"de"`` for DE);
     ``channel`` the marketplace's :class:`ChannelRules`, or ``None`` when no channel was named.
+    ``values`` is :func:`field_values` of the listing: read it, never write to it.
     """
 
     listing: Listing
@@ -36,6 +38,7 @@ class Context:
     seller: Seller | None
     regimes: tuple[Regime, ...]
     language: str
+    values: Mapping[str, Any] = field(init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -57,6 +60,7 @@ class Context:
         _SET_SELLER(self, seller)
         _SET_REGIMES(self, regimes)
         _SET_LANGUAGE(self, language)
+        _SET_VALUES(self, field_values(listing))
 
 
 # The slot descriptors' __set__ bypasses the frozen dataclass's __setattr__ (which refuses
@@ -68,6 +72,55 @@ _SET_CHANNEL: Final[Any] = Context.__dict__["channel"].__set__
 _SET_SELLER: Final[Any] = Context.__dict__["seller"].__set__
 _SET_REGIMES: Final[Any] = Context.__dict__["regimes"].__set__
 _SET_LANGUAGE: Final[Any] = Context.__dict__["language"].__set__
+_SET_VALUES: Final[Any] = Context.__dict__["values"].__set__
+
+#: How many fields a Listing has: a genuine Listing whose __dict__ holds that many holds
+#: exactly its fields (pydantic keeps nothing else there for a model that forbids extras).
+_LISTING_FIELDS: Final = len(Listing.model_fields)
+
+
+def field_values(listing: object) -> Mapping[str, Any]:
+    """Return the listing's field values by field name, for the rules to read.
+
+    For a genuine :class:`Listing` holding every field (any validated one) this is a
+    read-only view of the model's own ``__dict__``: reading a name there is several times
+    cheaper than reading the attribute of a pydantic model (whose ``__getattr__`` hook keeps
+    the interpreter from specialising attribute reads), and every rule reads a dozen fields
+    per check. The view cannot change the (frozen) listing.
+    For anything else (a subclass, an object built without validation, junk) it is a
+    view whose ``values[name]`` is ``getattr(listing, name, None)`` and whose
+    ``values.get(name, default)`` is ``getattr(listing, name, default)``, read when asked
+    (an attribute that raises does so in the rule that reads it, as before).
+    """
+    if type(listing) is Listing:
+        values: dict[str, Any] = listing.__dict__
+        if len(values) == _LISTING_FIELDS:
+            return MappingProxyType(values)
+    return _Attributes(listing)
+
+
+class _Attributes(Mapping[str, Any]):
+    """The attributes of an object that is not a complete Listing, read one at a time."""
+
+    __slots__ = ("_of",)
+
+    def __init__(self, of: object) -> None:
+        self._of = of
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self._of, name, None)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self._of, name, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(Listing.model_fields)
+
+    def __len__(self) -> int:
+        return _LISTING_FIELDS
+
+    def __repr__(self) -> str:
+        return f"<the attributes of a {type(self._of).__name__}>"
 
 
 @runtime_checkable

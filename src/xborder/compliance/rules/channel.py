@@ -178,17 +178,17 @@ def _str(value: object) -> str:
 
 def _sent_text(context: Context) -> tuple[str, str]:
     """Return the (title, description) that would be sent in the market's language."""
-    listing = context.listing
-    title = _str(getattr(listing, "title", None))
-    description = _str(getattr(listing, "description", None))
-    translations = getattr(listing, "translations", None)
+    values = context.values
+    title = _str(values["title"])
+    description = _str(values["description"])
+    translations = values["translations"]
     if not translations or not (
         # A validated listing holds a mappingproxy: test for it before the (slow) ABC check.
         type(translations) is MappingProxyType or isinstance(translations, Mapping)
     ):
         return title, description
     language = context.language
-    if _base_language(_str(getattr(listing, "language", None)) or "en") == language:
+    if _base_language(_str(values["language"]) or "en") == language:
         return title, description
     locale = context.market.locale
     translation = None
@@ -223,7 +223,8 @@ class ChannelRule:
         if rules is None:
             return []
         title, description = _sent_text(context)
-        brand = _str(getattr(context.listing, "brand", None)) or None
+        values = context.values
+        brand = _str(values["brand"]) or None
         fitted, title_active, title_contact = _title_checks(title, rules, brand)
         description_active, description_contact = _description_checks(description, rules)
         # The order of the findings: the title as fitted, active content (title, then
@@ -237,7 +238,7 @@ class ChannelRule:
             findings.append(title_contact)
         if description_contact is not None:
             findings.append(description_contact)
-        findings += _image_findings(getattr(context.listing, "images", ()), rules)
+        findings += _image_findings(values.get("images", ()), rules)
         return findings
 
 

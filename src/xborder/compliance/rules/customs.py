@@ -151,11 +151,11 @@ class CustomsRule:
 
     def check(self, context: Context) -> list[Finding]:
         """Return findings for customs data that is missing, malformed or vague."""
-        market, on, listing = context.market, context.on, context.listing
+        market, on, values = context.market, context.on, context.values
         if _domestic(context):
             return []
         findings: list[Finding] = []
-        raw_hs = getattr(listing, "hs_code", None)
+        raw_hs = values["hs_code"]
         hs = _str(raw_hs)
         if hs is None and not isinstance(raw_hs, str | None):
             findings.append(_hs_invalid("it is not text"))
@@ -170,18 +170,18 @@ class CustomsRule:
             elif market.country == "US" and on >= US_TEN_DIGITS_FROM and len(_digits(hs)) < 10:
                 findings.append(_hs_too_short(len(_digits(hs))))
 
-        origin = getattr(listing, "origin_country", None)
+        origin = values["origin_country"]
         if not (isinstance(origin, str) and is_country(origin)):
             findings.append(_ORIGIN_MISSING if _str(origin) is None else _ORIGIN_INVALID)
 
-        description = getattr(listing, "customs_description", None)
+        description = values["customs_description"]
         text = _str(description)
         if text is None:
             findings.append(_DESCRIPTION_MISSING)
-        elif _is_vague(text, _str(getattr(listing, "brand", None))):
+        elif _is_vague(text, _str(values["brand"])):
             findings.append(_description_vague(text[:60]))
 
-        weight = getattr(listing, "weight", None)
+        weight = values["weight"]
         if weight is None:
             findings.append(_WEIGHT_MISSING)
         elif not _has_weight(weight):

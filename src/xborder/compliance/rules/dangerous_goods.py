@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 from xborder.compliance._context import Context
 from xborder.findings import Finding
@@ -99,17 +99,18 @@ def _mentions(text: str) -> bool:
     return _BATTERY_WORDS.search(text) is not None
 
 
-def _texts(listing: object) -> Iterator[str]:
+def _texts(values: Mapping[str, Any]) -> Iterator[str]:
+    """Yield the texts of a listing (from its :func:`~xborder.compliance.field_values`)."""
     for field in ("title", "description", "customs_description"):
-        value = getattr(listing, field, None)
+        value = values[field]
         if isinstance(value, str):
             yield value
-    attributes = getattr(listing, "attributes", None)
+    attributes = values["attributes"]
     if isinstance(attributes, Mapping):
-        for key, values in attributes.items():
+        for key, given in attributes.items():
             if isinstance(key, str):
                 yield key
-            items = (values,) if isinstance(values, str) else values
+            items = (given,) if isinstance(given, str) else given
             if isinstance(items, tuple | list):
                 yield from (v for v in items if isinstance(v, str))
 
@@ -121,8 +122,8 @@ class DangerousGoodsRule:
 
     def check(self, context: Context) -> list[Finding]:
         """Return a warning for each kind of dangerous goods the listing declares or hints."""
-        listing = context.listing
-        goods = getattr(listing, "dangerous_goods", None)
+        values = context.values
+        goods = values["dangerous_goods"]
         battery = getattr(goods, "battery", "none")
         findings: list[Finding] = []
         if battery == "contained":
@@ -132,11 +133,11 @@ class DangerousGoodsRule:
         elif battery == "standalone":
             findings.append(_STANDALONE)
         elif battery == "none" or battery is None:
-            category = getattr(listing, "category", None)
+            category = values["category"]
             if (
                 isinstance(category, str)
                 and category in BATTERY_CATEGORIES
-                and any(mentions_battery(text) for text in _texts(listing))
+                and any(mentions_battery(text) for text in _texts(values))
             ):
                 findings.append(_UNDECLARED)
         if getattr(goods, "aerosol", False) is True:

@@ -29,7 +29,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Final
 
-from xborder.compliance._context import Context
+from xborder.compliance._context import Context, field_values
 from xborder.compliance._data import in_force, load, parse_date, sources_of
 from xborder.findings import Finding, Severity
 from xborder.listing import CATEGORIES, DangerousGoods, Listing
@@ -101,17 +101,21 @@ def streams_for(listing: Listing) -> dict[str, str]:
     battery in it or packed with it (``dangerous_goods.battery`` ``contained``/``packed_with``).
     A category or battery value that is not valid counts as none.
     """
-    category, _ = _category(listing)
-    battery, _ = _battery(listing)
+    values = field_values(listing)
+    category, _ = _category(values)
+    battery, _ = _battery(values)
     return dict(_streams(category, battery))
 
 
 _BATTERIES: Final = frozenset({"none", "contained", "packed_with", "standalone"})
 
 
-def _category(listing: object) -> tuple[str | None, bool]:
-    """Return the listing's category (None if not given or not valid) and whether it is valid."""
-    category = getattr(listing, "category", None)
+def _category(values: Mapping[str, Any]) -> tuple[str | None, bool]:
+    """Return the listing's category (None if not given or not valid) and whether it is valid.
+
+    ``values``: the listing's :func:`~xborder.compliance.field_values`.
+    """
+    category = values["category"]
     if category is None:
         return None, True
     if isinstance(category, str) and category in CATEGORIES:
@@ -119,9 +123,9 @@ def _category(listing: object) -> tuple[str | None, bool]:
     return None, False
 
 
-def _battery(listing: object) -> tuple[str, tuple[str, object] | None]:
+def _battery(values: Mapping[str, Any]) -> tuple[str, tuple[str, object] | None]:
     """Return the declared battery (``"none"`` if not valid) and the field at fault, if any."""
-    goods = getattr(listing, "dangerous_goods", None)
+    goods = values["dangerous_goods"]
     if goods is None:
         return "none", None
     if not isinstance(goods, DangerousGoods):
@@ -234,12 +238,12 @@ class EprRule:
         schemes = self._schemes_on(market.country, context.on)
         if not schemes:
             return []
-        listing = context.listing
+        values = context.values
         findings: list[Finding] = []
-        category, valid = _category(listing)
+        category, valid = _category(values)
         if not valid:
-            findings.append(_category_invalid(_short(getattr(listing, "category", None))))
-        battery, bad = _battery(listing)
+            findings.append(_category_invalid(_short(values["category"])))
+        battery, bad = _battery(values)
         if bad is not None:
             findings.append(_dangerous_goods_invalid(bad[0], _short(bad[1])))
         streams = _streams(category, battery)

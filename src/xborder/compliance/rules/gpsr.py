@@ -36,7 +36,7 @@ from xborder.compliance._context import Context
 from xborder.compliance._data import load, parse_date
 from xborder.errors import XborderError
 from xborder.findings import Finding, Severity
-from xborder.listing import CATEGORIES, Party
+from xborder.listing import CATEGORIES, Listing, Party
 from xborder.markets import Market, is_country
 
 __all__ = ["NEEDS_SAFETY_INFO", "OUT_OF_SCOPE", "RULE", "GpsrRule", "address_country"]
@@ -268,6 +268,12 @@ class GpsrRule:
         return "GpsrRule()"
 
 
+#: The findings of _Check.manufacturer per case (see _Check.parties): a few thousand cases
+#: at most, then it starts again.
+_PARTIES: dict[tuple[object, ...], tuple[Finding, ...]] = {}
+_MAX_PARTIES: Final = 4096
+_TEXT_OR_NONE: Final = frozenset({str, type(None)})
+
 #: Findings interned by their whole content (most repeat across listings and markets).
 _finding: Final = lru_cache(maxsize=2048)(Finding)
 
@@ -296,11 +302,12 @@ def _given(value: object) -> bool:
 
 
 class _Check:
-    __slots__ = ("context", "found", "listing", "market", "source", "start")
+    __slots__ = ("context", "found", "listing", "market", "source", "start", "values")
 
     def __init__(self, context: Context, start: date | None, source: str) -> None:
         self.context = context
         self.listing: object = context.listing
+        self.values = context.values
         self.market = context.market
         self.start = start
         self.source = source
@@ -312,7 +319,7 @@ class _Check:
         )
 
     def run(self) -> list[Finding]:
-        category = getattr(self.listing, "category", None)
+        category = self.values["category"]
         if category is not None and not (isinstance(category, str) and category in CATEGORIES):
             self.add(
                 "category_invalid",
@@ -334,15 +341,74 @@ class _Check:
                 "category",
             )
             return self.found
-        self.manufacturer()
+        self.parties()
         self.identification()
         self.safety_information(category)
         return self.found
 
     # -- art. 19(a) and (b) ----------------------------------------------------------------
 
+    def parties(self) -> None:
+        """Report the manufacturer and, where needed, the EU responsible person.
+
+        Their findings depend only on the two parties' details, the day and the market: a
+        seller's listings name the same parties, so a repeated case is taken from
+        :data:`_PARTIES` instead of being parsed and checked again.
+        """
+        key = self._parties_key()
+        if key is None:
+            self.manufacturer()
+            return
+        known = _PARTIES.get(key)
+        if known is not None:
+            self.found += known
+            return
+        before = len(self.found)
+        self.manufacturer()
+        if len(_PARTIES) >= _MAX_PARTIES:
+            _PARTIES.clear()
+        _PARTIES[key] = tuple(self.found[before:])
+
+    def _parties_key(self) -> tuple[object, ...] | None:
+        """Return what the parties' findings depend on, or None when it cannot be told.
+
+        Only for a genuine Listing whose parties are absent or genuine Parties holding text
+        or None (reading them runs no caller code); a value of any other type (only a
+        listing built without validation can hold one) is checked every time, so that
+        equal values of different types (``1`` and ``True``) never share an entry.
+        """
+        if type(self.listing) is not Listing:
+            return None
+        values = self.values
+        maker = values["manufacturer"]
+        rp = values["eu_responsible_person"]
+        if maker is None:
+            mine: tuple[object, ...] = (None,)
+        elif type(maker) is Party:
+            mine = (True, maker.name, maker.postal_address, maker.email, maker.url)
+        else:
+            return None
+        if rp is None:
+            theirs: tuple[object, ...] = (None,)
+        elif type(rp) is Party:
+            theirs = (True, rp.name, rp.postal_address, rp.email, rp.url)
+        else:
+            return None
+        if not _TEXT_OR_NONE.issuperset(map(type, mine[1:] + theirs[1:])):
+            return None
+        market = self.market
+        return (
+            *mine,
+            *theirs,
+            self.context.on,
+            market.country,
+            market.name,
+            self.source,
+            self.start,
+        )
+
     def manufacturer(self) -> None:
-        maker = getattr(self.listing, "manufacturer", None)
+        maker = self.values["manufacturer"]
         market = self.market
         if maker is None:
             self.add(
@@ -370,12 +436,11 @@ class _Check:
         self.responsible_person(country, _maker_abroad(country, why))
 
     def responsible_person(self, maker_country: str | None, reason: str) -> None:
-        rp = getattr(self.listing, "eu_responsible_person", None)
+        rp = self.values["eu_responsible_person"]
         if rp is None:
             advice = (
                 " If the manufacturer is in the EU, end its address with the country name."
-                if maker_country is None
-                and isinstance(getattr(self.listing, "manufacturer", None), Party)
+                if maker_country is None and isinstance(self.values["manufacturer"], Party)
                 else ""
             )
             self.add(
@@ -415,8 +480,8 @@ class _Check:
             )
 
     def identification(self) -> None:
-        listing = self.listing
-        if not _given(getattr(listing, "images", None)):
+        values = self.values
+        if not _given(values["images"]):
             self.add(
                 "picture_missing",
                 "error",
@@ -424,7 +489,7 @@ class _Check:
                 "the product with a picture, its type and any other identifier.",
                 "images",
             )
-        if not _given(getattr(listing, "gtin", None)) and not _given(getattr(listing, "mpn", None)):
+        if not _given(values["gtin"]) and not _given(values["mpn"]):
             self.add(
                 "identifier_missing",
                 "warning",
@@ -438,7 +503,7 @@ class _Check:
     # -- art. 19(d) ------------------------------------------------------------------------
 
     def safety_information(self, category: str | None) -> None:
-        given, bad = _safety_languages(getattr(self.listing, "safety_information", None))
+        given, bad = _safety_languages(self.values["safety_information"])
         if bad is not None:
             field, wrong = bad
             self.add(
@@ -451,7 +516,7 @@ class _Check:
         market = self.market
         wanted = _wanted(market.languages, self.context.language)
         if not given:
-            needs = _needs_safety_info(self.listing, category)
+            needs = _needs_safety_info(self.values, category)
             if needs is not None:
                 self.add(
                     "safety_info_missing",
@@ -613,12 +678,15 @@ def _missing(
     return tuple(problems)
 
 
-def _needs_safety_info(listing: object, category: str | None = None) -> str | None:
-    """Return why the listing needs safety information, or None when nothing says so."""
+def _needs_safety_info(values: Mapping[str, Any], category: str | None = None) -> str | None:
+    """Return why the listing needs safety information, or None when nothing says so.
+
+    ``values``: the listing's :func:`~xborder.compliance.field_values`.
+    """
     why = NEEDS_SAFETY_INFO.get(category) if category is not None else None
     if why is not None:
         return why
-    goods = getattr(listing, "dangerous_goods", None)
+    goods = values["dangerous_goods"]
     battery = getattr(goods, "battery", "none")
     if isinstance(battery, str) and battery in _BATTERIES:
         return "it contains or comes with a battery"

@@ -121,17 +121,17 @@ class IdentifiersRule:
 
     def check(self, context: Context) -> list[Finding]:
         """Return findings for invalid or missing product identifiers."""
-        listing = context.listing
+        values = context.values
         findings: list[Finding] = []
-        gtin = getattr(listing, "gtin", None)
-        exempt = getattr(listing, "gtin_exempt", False) is True
+        gtin = values["gtin"]
+        exempt = values.get("gtin_exempt", False) is True
         # An invalid GTIN counts as given: it is reported once, as invalid.
         has_gtin = gtin is not None and not (isinstance(gtin, str) and not gtin.strip())
         valid = has_gtin and _gtin_valid(gtin)
         if has_gtin and not valid:
             findings.append(_GTIN_INVALID)
-        brand = _str(getattr(listing, "brand", None))
-        mpn = _str(getattr(listing, "mpn", None))
+        brand = _str(values["brand"])
+        mpn = _str(values["mpn"])
         channel = context.channel.name if context.channel is not None else None
 
         if channel == "amazon":
@@ -142,7 +142,7 @@ class IdentifiersRule:
             if brand is None:
                 findings.append(_BRAND_MISSING_AMAZON)
         elif channel == "ebay":
-            condition = getattr(listing, "condition", "new")
+            condition = values.get("condition", "new")
             needs_ids = not isinstance(condition, str) or condition in _NEW_CONDITIONS
             if brand is None:
                 findings.append(_BRAND_MISSING_EBAY)

@@ -518,7 +518,7 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
 
 
 def _hits(
-    listing: Listing,
+    values: Mapping[str, Any],
     language: str,
     category: str | None,
     scan: _Scan,
@@ -527,6 +527,7 @@ def _hits(
 ) -> _Hits:
     """Return the (group, keyword) hits of ``groups`` in the listing's texts, with their field.
 
+    ``values``: the listing's :func:`~xborder.compliance.field_values`.
     The texts, in report order (the first field a hit is found in is kept): title,
     description, customs description, attribute values (not colours), the category's label
     (``category`` is the listing's category once checked, None when absent or unusable),
@@ -537,8 +538,8 @@ def _hits(
     (None: every text is scanned on its own).
     """
     hits: _Hits = {}
-    title = getattr(listing, "title", None)
-    attributes: Any = getattr(listing, "attributes", None)
+    title = values["title"]
+    attributes: Any = values["attributes"]
     joined = _joined_hits(title, attributes, matcher) if matcher is not None else None
     if joined is not None:
         for hit, field in joined:
@@ -548,12 +549,12 @@ def _hits(
         found = scan(title)
         if found:
             _note(hits, found, groups, "title")
-    description = getattr(listing, "description", None)
+    description = values["description"]
     if isinstance(description, str) and description:
         found = scan(description)
         if found:
             _note(hits, found, groups, "description")
-    customs = getattr(listing, "customs_description", None)
+    customs = values["customs_description"]
     if isinstance(customs, str) and customs:
         found = scan(customs)
         if found:
@@ -568,15 +569,15 @@ def _hits(
         # subclass is not read); model_copy(update=...) may leave a plain dict, read as any
         # mapping is by _attribute_hits. Inline: every check reads the attributes.
         sequences = list if kind is MappingProxyType else (list, tuple)
-        for name, values in attributes.items():
+        for name, texts in attributes.items():
             if not isinstance(name, str) or name.lower() in COLOUR_ATTRIBUTES:
                 continue
-            if type(values) is not tuple:
-                if isinstance(values, str):
-                    values = (values,)
-                elif not isinstance(values, sequences):
+            if type(texts) is not tuple:
+                if isinstance(texts, str):
+                    texts = (texts,)
+                elif not isinstance(texts, sequences):
                     continue
-            for value in values:
+            for value in texts:
                 if isinstance(value, str):
                     found = scan(value)
                     if found:
@@ -587,12 +588,12 @@ def _hits(
         found = scan(CATEGORIES[category])
         if found:
             _note(hits, found, groups, "category")
-    translations: Mapping[Any, object] | None = getattr(listing, "translations", None)
+    translations: Mapping[Any, object] | None = values["translations"]
     if type(translations) is not MappingProxyType:
         translations = _mapping(translations)
     if not translations:
         return hits
-    own = getattr(listing, "language", None)
+    own = values["language"]
     own = own if isinstance(own, str) else None
     # The facts' keywords are English: also read the seller's English text of a listing
     # written in another language, and the text that will be published in the destination.
@@ -629,26 +630,28 @@ def _usable_goods(name: str, value: object) -> bool:
 
 
 def _read(
-    listing: Listing, dest: _Destination
+    values: Mapping[str, Any], dest: _Destination
 ) -> tuple[str | None, str | None, _Declared, list[Finding]]:
     """Return the listing's HS code, category and declared dangerous goods, checked.
+
+    ``values``: the listing's :func:`~xborder.compliance.field_values`.
 
     A value the rule cannot use is replaced by None (or left out of the declared goods) and
     reported by a ``restricted.field_invalid`` finding, the last item returned.
     """
     invalid: list[Finding] = []
-    hs = getattr(listing, "hs_code", None)
+    hs = values["hs_code"]
     if hs is not None and not (
         isinstance(hs, str) and 6 <= len(hs) <= 10 and hs.isascii() and hs.isdigit()
     ):
         if not (isinstance(hs, str) and not hs.strip()):  # blank text: no HS code given
             invalid.append(_invalid("hs_code", hs))
         hs = None
-    category = getattr(listing, "category", None)
+    category = values["category"]
     if category is not None and not (isinstance(category, str) and category in _CATEGORY_KEYS):
         invalid.append(_invalid("category", category))
         category = None
-    goods = getattr(listing, "dangerous_goods", _NO_GOODS)
+    goods = values.get("dangerous_goods", _NO_GOODS)
     if (
         type(goods) is DangerousGoods
         and goods.aerosol is False
@@ -888,9 +891,10 @@ class RestrictedRule:
         listing = context.listing
         if not isinstance(listing, Listing):
             return [_not_a_listing(_shown(listing))]
-        hs, category, declared, findings = _read(listing, dest)
+        values = context.values
+        hs, category, declared, findings = _read(values, dest)
         matcher = _data()[1]
-        hits = _hits(listing, context.language, category, matcher.scan, dest.groups, matcher)
+        hits = _hits(values, context.language, category, matcher.scan, dest.groups, matcher)
         if not hits and not _may_confirm(dest, hs, category, declared):
             return findings
         name = _the(market.name)

@@ -81,11 +81,11 @@ class TaxRule:
             market = Market.for_country(market.country, on=on, currency=market.currency)
         if not market.facts:
             return [_no_facts(market.name)]
-        listing = context.listing
-        price = getattr(listing, "price", None)
+        values = context.values
+        price = values["price"]
         if not isinstance(price, Money):
             return [_invalid("price", price, "not an amount of money: xborder cannot place it")]
-        origin = getattr(listing, "origin_country", None)
+        origin = values["origin_country"]
         # An origin that is not a country code is unknown (the customs rule reports it).
         plan = plan_for(market, origin if is_country(origin) else None, on)
         texts: _Texts | None = plan.memo.get("tax")
@@ -434,7 +434,7 @@ def _remembered(
     # a seller whose attributes raise fails there, as it does without the memo.
     number = seller_number(seller, t.market) if t.has_scheme and seller is not None else None
     # The flat-duty message shows the HS code text; none and "" read the same.
-    hs = getattr(listing, "hs_code", None) if t.flat is not None else None
+    hs = context.values["hs_code"] if t.flat is not None else None
     if (
         not (type(number) is str or number is None)
         or not (type(ship_from) is str or ship_from is None)
@@ -499,7 +499,7 @@ def _messages(
                 _unknown(f"{flat.rule}. Whether it applies is unknown: {reason}.", flat.period)
             )
         elif within:
-            line = _hs_line(context.listing)
+            line = _hs_line(context.values)
             message = (
                 f"{flat.rule}. The price is within the limit ({_in(value, goods, approx)}): one "
                 f"unit of this "
@@ -576,9 +576,9 @@ def _messages(
     return out
 
 
-def _hs_line(listing: object) -> str:
+def _hs_line(values: Mapping[str, Any]) -> str:
     """Return how the flat-duty message names the listing's tariff line."""
-    hs = getattr(listing, "hs_code", None)
+    hs = values["hs_code"]
     if isinstance(hs, str) and hs:
         return f"HS {hs if len(hs) <= 40 else hs[:39] + '…'}"
     return "no HS code given: add one, the duty is per subheading"  # none, or not text
