@@ -117,8 +117,13 @@ def reference() -> ReferenceMatcher:
 
 @cache
 def matcher() -> restricted._Matcher:
-    """A matcher of its own (restricted._data() holds the rule's)."""
+    """A matcher of its own (restricted._matcher_for() holds the rule's)."""
     return restricted._Matcher(groups())
+
+
+def every_group() -> restricted._Matcher:
+    """The rule's own matcher of every keyword group."""
+    return restricted._matcher_for(frozenset(range(len(groups()))))
 
 
 @cache
@@ -286,12 +291,16 @@ def test_the_joined_scan_notes_what_the_text_by_text_scan_notes(
     listing: Listing, groups_of: str
 ) -> None:
     # Same hits, same fields, same order (check() reads the first keyword of each entry).
-    _, matcher_ = restricted._data()
+    matcher_ = every_group()
     every = range(len(groups()))
     groups_ = frozenset(every if groups_of == "all" else every[::2])
     expected = restricted._hits(field_values(listing), "en", None, reference().scan, groups_)
     got = restricted._hits(field_values(listing), "en", None, matcher_.scan, groups_, matcher_)
     assert list(got.items()) == list(expected.items())
+    # A matcher of those groups alone (what a destination uses) notes the same.
+    own = restricted._matcher_for(groups_)
+    alone = restricted._hits(field_values(listing), "en", None, own.scan, groups_, own)
+    assert list(alone.items()) == list(expected.items())
 
 
 def _listing(title: str, **attributes: tuple[str, ...]) -> Listing:
@@ -301,7 +310,7 @@ def _listing(title: str, **attributes: tuple[str, ...]) -> Listing:
 
 
 def test_the_joined_scan_names_the_field_of_each_hit() -> None:
-    _, matcher_ = restricted._data()
+    matcher_ = every_group()
     listing = _listing(
         "Gift set No. 4", contents=("mug", "e-cigarette"), color=("Tobacco",), note=("vape",)
     )
@@ -316,7 +325,7 @@ def test_the_joined_scan_names_the_field_of_each_hit() -> None:
 
 def test_a_keyword_cannot_match_across_two_joined_texts() -> None:
     # "e-cigarette" split over the title's end and an attribute's start is no hit.
-    _, matcher_ = restricted._data()
+    matcher_ = every_group()
     listing = _listing("Gift set e", contents=("cigarette-free",))
     assert restricted._joined_hits(listing.title, listing.attributes, matcher_) == (
         list(
@@ -328,7 +337,7 @@ def test_a_keyword_cannot_match_across_two_joined_texts() -> None:
 
 
 def test_quiet_listings_and_unusual_ones() -> None:
-    _, matcher_ = restricted._data()
+    matcher_ = every_group()
     plain = _listing("A blue mug", material=("stoneware",))
     assert restricted._joined_hits(plain.title, plain.attributes, matcher_) == []
     leather = _listing("Leather belt", material=("full-grain leather",))
@@ -337,3 +346,11 @@ def test_quiet_listings_and_unusual_ones() -> None:
     assert restricted._joined_hits(accented.title, accented.attributes, matcher_) is None
     tagged = _listing("Mug &amp; saucer")
     assert restricted._joined_hits(tagged.title, tagged.attributes, matcher_) is None
+
+
+def test_the_rule_reads_the_groups_built_here() -> None:
+    assert restricted._data()[1] == tuple((tuple(words), benign) for words, benign in groups())
+    # Each destination searches its own groups' keywords, with one matcher per set of groups.
+    de, fr = restricted._destination("DE", True), restricted._destination("FR", True)
+    assert de.matcher is restricted._matcher_for(de.groups)
+    assert (de.matcher is fr.matcher) == (de.groups == fr.groups)

@@ -360,8 +360,15 @@ def _entry(raw: Mapping[str, Any], group: int, index: int) -> Entry:
     )
 
 
+_Group = tuple[tuple[str, ...], tuple[str, ...]]
+
+
 @cache
-def _data() -> tuple[tuple[Entry, ...], _Matcher]:
+def _data() -> tuple[tuple[Entry, ...], tuple[_Group, ...]]:
+    """Return the entries and the keyword groups: (keywords, benign phrases) per group.
+
+    Entries of one rule with the same exclusions share a group (``Entry.group``).
+    """
     groups: dict[tuple[str, tuple[str, ...]], int] = {}
     members: list[tuple[set[str], tuple[str, ...]]] = []
     entries: list[Entry] = []
@@ -372,7 +379,21 @@ def _data() -> tuple[tuple[Entry, ...], _Matcher]:
             members.append((set(), key[1]))
         members[groups[key]][0].update(raw["keywords"])
         entries.append(_entry(raw, groups[key], len(entries)))
-    return tuple(entries), _Matcher([(sorted(words), benign) for words, benign in members])
+    return tuple(entries), tuple((tuple(sorted(words)), benign) for words, benign in members)
+
+
+@lru_cache(maxsize=64)
+def _matcher_for(groups: frozenset[int]) -> _Matcher:
+    """Return a matcher of the keywords and benign phrases of ``groups`` only.
+
+    One per set of groups a destination has entries for: a text is searched only for the
+    keywords that can matter there (half the keyword hits in a typical catalog are for
+    goods another destination limits), and destinations with the same groups share the
+    matcher and its per-text cache. The other groups stay empty, so group numbers keep
+    their meaning; a group's benign phrases only ever excuse its own keywords, so the hits
+    of ``groups`` are those a matcher of every group finds.
+    """
+    return _Matcher([group if g in groups else ((), ()) for g, group in enumerate(_data()[1])])
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,6 +407,7 @@ class _Destination:
     dangerous_goods: tuple[str, ...]
     all_goods: bool
     dated: bool
+    matcher: _Matcher  # the keywords of ``groups`` only
 
 
 def entries_for(country: str, eu_member: bool) -> tuple[Entry, ...]:
@@ -397,14 +419,16 @@ def entries_for(country: str, eu_member: bool) -> tuple[Entry, ...]:
 def _destination(country: str, eu_member: bool) -> _Destination:
     wanted = {country, "*"} | ({"EU"} if eu_member else set())
     entries = tuple(e for e in _data()[0] if e.country in wanted)
+    groups = frozenset(e.group for e in entries)
     return _Destination(
         entries=entries,
-        groups=frozenset(e.group for e in entries),
+        groups=groups,
         hs_prefixes=tuple(sorted({p for e in entries for p in e.hs_prefixes})),
         categories=frozenset(c for e in entries for c in e.categories),
         dangerous_goods=tuple(sorted({d for e in entries for d in e.dangerous_goods})),
         all_goods=any(e.all_goods for e in entries),
         dated=any(e.effective_from or e.effective_to for e in entries),
+        matcher=_matcher_for(groups),
     )
 
 
@@ -893,7 +917,7 @@ class RestrictedRule:
             return [_not_a_listing(_shown(listing))]
         values = context.values
         hs, category, declared, findings = _read(values, dest)
-        matcher = _data()[1]
+        matcher = dest.matcher
         hits = _hits(values, context.language, category, matcher.scan, dest.groups, matcher)
         if not hits and not _may_confirm(dest, hs, category, declared):
             return findings
