@@ -297,10 +297,13 @@ def test_the_joined_scan_notes_what_the_text_by_text_scan_notes(
     expected = restricted._hits(field_values(listing), "en", None, reference().scan, groups_)
     got = restricted._hits(field_values(listing), "en", None, matcher_.scan, groups_, matcher_)
     assert list(got.items()) == list(expected.items())
-    # A matcher of those groups alone (what a destination uses) notes the same.
+    # A matcher of those groups alone notes the same, on its own or for the joined texts
+    # beside the per-text scans of every group (as a destination's check reads them).
     own = restricted._matcher_for(groups_)
     alone = restricted._hits(field_values(listing), "en", None, own.scan, groups_, own)
     assert list(alone.items()) == list(expected.items())
+    mixed = restricted._hits(field_values(listing), "en", None, matcher_.scan, groups_, own)
+    assert list(mixed.items()) == list(expected.items())
 
 
 def _listing(title: str, **attributes: tuple[str, ...]) -> Listing:

@@ -382,16 +382,21 @@ def _data() -> tuple[tuple[Entry, ...], tuple[_Group, ...]]:
     return tuple(entries), tuple((tuple(sorted(words)), benign) for words, benign in members)
 
 
+@cache
+def _every_group() -> frozenset[int]:
+    return frozenset(range(len(_data()[1])))
+
+
 @lru_cache(maxsize=64)
 def _matcher_for(groups: frozenset[int]) -> _Matcher:
     """Return a matcher of the keywords and benign phrases of ``groups`` only.
 
-    One per set of groups a destination has entries for: a text is searched only for the
-    keywords that can matter there (half the keyword hits in a typical catalog are for
-    goods another destination limits), and destinations with the same groups share the
-    matcher and its per-text cache. The other groups stay empty, so group numbers keep
-    their meaning; a group's benign phrases only ever excuse its own keywords, so the hits
-    of ``groups`` are those a matcher of every group finds.
+    One per set of groups a destination has entries for, so that the texts a check reads
+    afresh (title and attribute values) are searched only for the keywords that can matter
+    there: half the keyword hits in a typical catalog are for goods another destination
+    limits. The other groups stay empty, so group numbers keep their meaning; a group's
+    benign phrases only ever excuse its own keywords, so the hits of ``groups`` are those a
+    matcher of every group finds.
     """
     return _Matcher([group if g in groups else ((), ()) for g, group in enumerate(_data()[1])])
 
@@ -408,6 +413,7 @@ class _Destination:
     all_goods: bool
     dated: bool
     matcher: _Matcher  # the keywords of ``groups`` only
+    scan: _Scan  # the per-text scan of the matcher of every group
 
 
 def entries_for(country: str, eu_member: bool) -> tuple[Entry, ...]:
@@ -429,6 +435,7 @@ def _destination(country: str, eu_member: bool) -> _Destination:
         all_goods=any(e.all_goods for e in entries),
         dated=any(e.effective_from or e.effective_to for e in entries),
         matcher=_matcher_for(groups),
+        scan=_matcher_for(_every_group()).scan,
     )
 
 
@@ -558,8 +565,9 @@ def _hits(
     then the seller's English translation and the one for ``language``. A value that is not
     text, or not set (possible only in a listing that skipped validation, such as one built
     by ``model_construct``), is not read. Field names are built only for a text with a hit:
-    most texts have none. ``matcher``: the one ``scan`` belongs to, for :func:`_joined_hits`
-    (None: every text is scanned on its own).
+    most texts have none. ``matcher``: one whose keywords include those of ``groups``, for
+    :func:`_joined_hits` (None: every text is scanned on its own); ``scan`` may belong to
+    another matcher holding ``groups``' keywords too.
     """
     hits: _Hits = {}
     title = values["title"]
@@ -917,8 +925,11 @@ class RestrictedRule:
             return [_not_a_listing(_shown(listing))]
         values = context.values
         hs, category, declared, findings = _read(values, dest)
-        matcher = dest.matcher
-        hits = _hits(values, context.language, category, matcher.scan, dest.groups, matcher)
+        # The texts of the listing that repeat across variants and markets (description,
+        # translations) go through the per-text cache of the matcher of every group, so
+        # that a text is scanned once whatever the market; the title and attribute values,
+        # read afresh by every check, only for the keywords that can matter here.
+        hits = _hits(values, context.language, category, dest.scan, dest.groups, dest.matcher)
         if not hits and not _may_confirm(dest, hs, category, declared):
             return findings
         name = _the(market.name)
