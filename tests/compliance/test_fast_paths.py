@@ -564,3 +564,20 @@ def test_reading_fields_from_dict_gives_what_reading_attributes_gives(
     theirs = check(other, country, channel=channel_name, on=DATES[2], seller=seller)
     assert mine.findings == theirs.findings
     assert mine.suppressed == theirs.suppressed
+
+
+def test_the_parties_key_reads_every_party_field_and_only_plain_text() -> None:
+    # gpsr._party_values reads these four fields: a new Party field must join the key.
+    assert list(Party.model_fields) == ["name", "postal_address", "email", "url"]
+    maker = Party(name="Kiln Co.", postal_address="1 Lane, Dublin, Ireland", email="a@b.ie")
+    assert gpsr._party_values(maker) == ("Kiln Co.", "1 Lane, Dublin, Ireland", "a@b.ie", None)
+
+    class Text(str):
+        """Equal to plain text, but not plain text: never shares a remembered case."""
+
+    odd = Party.model_construct(name=Text("Kiln Co."), postal_address="x", email=None, url=None)
+    assert gpsr._party_values(odd) is None
+    assert gpsr._party_values(Party.model_construct(name="Kiln Co.")) is None  # fields missing
+    item = base().model_copy(update={"manufacturer": odd})
+    market_ = market("DE", DATES[2])
+    assert gpsr._parties_key(item, field_values(item), DATES[2], market_, "s", None) is None

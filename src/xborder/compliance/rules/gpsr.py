@@ -272,7 +272,72 @@ class GpsrRule:
 #: at most, then it starts again.
 _PARTIES: dict[tuple[object, ...], tuple[Finding, ...]] = {}
 _MAX_PARTIES: Final = 4096
-_TEXT_OR_NONE: Final = frozenset({str, type(None)})
+_PARTY_FIELDS: Final = len(Party.model_fields)
+
+
+def _parties_key(
+    listing: object,
+    values: Mapping[str, Any],
+    on: date,
+    market: Market,
+    source: str,
+    start: date | None,
+) -> tuple[object, ...] | None:
+    """Return what the parties' findings depend on, or None when it cannot be told.
+
+    Only for a genuine Listing whose parties are absent or genuine Parties holding text
+    or None (reading them runs no caller code); a value of any other type (only a listing
+    built without validation can hold one) is checked every time, so that equal values of
+    different types (``1`` and ``True``, a ``str`` subclass) never share an entry.
+    """
+    if type(listing) is not Listing:
+        return None
+    maker = values["manufacturer"]
+    if maker is None:
+        mine = None
+    elif type(maker) is Party:
+        mine = _party_values(maker)
+        if mine is None:
+            return None
+    else:
+        return None
+    rp = values["eu_responsible_person"]
+    if rp is None:
+        theirs = None
+    elif type(rp) is Party:
+        theirs = _party_values(rp)
+        if theirs is None:
+            return None
+    else:
+        return None
+    return (mine, theirs, on, market.country, market.name, source, start)
+
+
+def _party_values(party: Party) -> tuple[str | None, ...] | None:
+    """Return a Party's four fields if each is a plain ``str`` or None, else None.
+
+    Read from the model's field dict (cheaper than pydantic's attribute access); the type
+    tests are written out, the cheapest form for four values.
+    """
+    fields = party.__dict__
+    if len(fields) != _PARTY_FIELDS:
+        return None  # built without validation, some field missing
+    try:
+        name = fields["name"]
+        address = fields["postal_address"]
+        email = fields["email"]
+        url = fields["url"]
+    except KeyError:  # a field dict replaced by hand: checked the long way
+        return None
+    if (
+        (name is None or type(name) is str)
+        and (address is None or type(address) is str)
+        and (email is None or type(email) is str)
+        and (url is None or type(url) is str)
+    ):
+        return (name, address, email, url)
+    return None
+
 
 #: Findings interned by their whole content (most repeat across listings and markets).
 _finding: Final = lru_cache(maxsize=2048)(Finding)
@@ -355,7 +420,10 @@ class _Check:
         seller's listings name the same parties, so a repeated case is taken from
         :data:`_PARTIES` instead of being parsed and checked again.
         """
-        key = self._parties_key()
+        market = self.market
+        key = _parties_key(
+            self.listing, self.values, self.context.on, market, self.source, self.start
+        )
         if key is None:
             self.manufacturer()
             return
@@ -368,44 +436,6 @@ class _Check:
         if len(_PARTIES) >= _MAX_PARTIES:
             _PARTIES.clear()
         _PARTIES[key] = tuple(self.found[before:])
-
-    def _parties_key(self) -> tuple[object, ...] | None:
-        """Return what the parties' findings depend on, or None when it cannot be told.
-
-        Only for a genuine Listing whose parties are absent or genuine Parties holding text
-        or None (reading them runs no caller code); a value of any other type (only a
-        listing built without validation can hold one) is checked every time, so that
-        equal values of different types (``1`` and ``True``) never share an entry.
-        """
-        if type(self.listing) is not Listing:
-            return None
-        values = self.values
-        maker = values["manufacturer"]
-        rp = values["eu_responsible_person"]
-        if maker is None:
-            mine: tuple[object, ...] = (None,)
-        elif type(maker) is Party:
-            mine = (True, maker.name, maker.postal_address, maker.email, maker.url)
-        else:
-            return None
-        if rp is None:
-            theirs: tuple[object, ...] = (None,)
-        elif type(rp) is Party:
-            theirs = (True, rp.name, rp.postal_address, rp.email, rp.url)
-        else:
-            return None
-        if not _TEXT_OR_NONE.issuperset(map(type, mine[1:] + theirs[1:])):
-            return None
-        market = self.market
-        return (
-            *mine,
-            *theirs,
-            self.context.on,
-            market.country,
-            market.name,
-            self.source,
-            self.start,
-        )
 
     def manufacturer(self) -> None:
         maker = self.values["manufacturer"]
