@@ -578,6 +578,8 @@ def test_the_parties_key_reads_every_party_field_and_only_plain_text() -> None:
     odd = Party.model_construct(name=Text("Kiln Co."), postal_address="x", email=None, url=None)
     assert gpsr._party_values(odd) is None
     assert gpsr._party_values(Party.model_construct(name="Kiln Co.")) is None  # fields missing
+    assert gpsr._party_values(None) == ()  # no party: a case of its own
+    assert gpsr._party_values({"name": "Kiln Co."}) is None
     item = base().model_copy(update={"manufacturer": odd})
     market_ = market("DE", DATES[2])
     assert gpsr._parties_key(item, field_values(item), DATES[2], market_, "s", None) is None

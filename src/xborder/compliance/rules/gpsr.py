@@ -292,33 +292,24 @@ def _parties_key(
     """
     if type(listing) is not Listing:
         return None
-    maker = values["manufacturer"]
-    if maker is None:
-        mine = None
-    elif type(maker) is Party:
-        mine = _party_values(maker)
-        if mine is None:
-            return None
-    else:
-        return None
-    rp = values["eu_responsible_person"]
-    if rp is None:
-        theirs = None
-    elif type(rp) is Party:
-        theirs = _party_values(rp)
-        if theirs is None:
-            return None
-    else:
+    mine = _party_values(values["manufacturer"])
+    theirs = _party_values(values["eu_responsible_person"])
+    if mine is None or theirs is None:
         return None
     return (mine, theirs, on, market.country, market.name, source, start)
 
 
-def _party_values(party: Party) -> tuple[str | None, ...] | None:
-    """Return a Party's four fields if each is a plain ``str`` or None, else None.
+def _party_values(party: object) -> tuple[str | None, ...] | None:
+    """Return a Party's four fields if each is a plain ``str`` or None; ``()`` for no party.
 
-    Read from the model's field dict (cheaper than pydantic's attribute access); the type
-    tests are written out, the cheapest form for four values.
+    None for anything else (not exactly a Party, a field missing or of another type). Read
+    from the model's field dict (cheaper than pydantic's attribute access); the type tests
+    are written out, the cheapest form for four values.
     """
+    if party is None:
+        return ()
+    if type(party) is not Party:
+        return None
     fields = party.__dict__
     if len(fields) != _PARTY_FIELDS:
         return None  # built without validation, some field missing
