@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from xborder.compliance import Report, check
-from xborder.compliance.rules.channel import RULE, _title_may_change, contact_details
+from xborder.compliance.rules.channel import (
+    _NONWORD,
+    RULE,
+    _title_may_change,
+    _word_keys,
+    contact_details,
+)
 from xborder.listing import Listing, Seller, Translation
 from xborder.localize.channels import AMAZON, EBAY, FACEBOOK, ChannelRules, fit_title
 from xborder.money import Money
@@ -256,3 +262,16 @@ def test_every_finding_has_source_and_message() -> None:
         "channel.image_not_https",
         "channel.title_banned_characters",
     } <= seen
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_words_are_those_of_the_regex(title: str) -> None:
+    fast = _word_keys(title)
+    slow = [k for k in (_NONWORD.sub("", w) for w in title.casefold().split()) if k]
+    assert [k.decode() if isinstance(k, bytes) else k for k in fast] == slow
+
+
+def test_a_repeated_word_in_an_ascii_title_is_seen_whatever_its_case_and_punctuation() -> None:
+    assert _title_may_change("Mug, MUG; mug! Blue", AMAZON)  # three times: Amazon allows two
+    assert not _title_may_change("Mug, MUG Blue", AMAZON)
+    assert not _title_may_change("Mug\x1cmug", EBAY)  # eBay sets no repeat limit

@@ -317,8 +317,33 @@ def _title_may_change(title: str, rules: ChannelRules) -> bool:
         return False
     # Counts at least as many repeats as fit_title does (it strips edge punctuation and
     # exempts small words; this strips all punctuation and exempts nothing).
-    counts = Counter(k for k in (_NONWORD.sub("", w) for w in title.casefold().split()) if k)
-    return any(n > limit for n in counts.values())
+    words = _word_keys(title)
+    if len(set(words)) == len(words):  # the usual title: no word twice
+        return bool(words) and limit < 1
+    return any(n > limit for n in Counter(words).values())
+
+
+def _word_keys(title: str) -> list[str] | list[bytes]:
+    """Return the title's words, case-folded, with everything but letters and digits removed.
+
+    An ASCII title is read through bytes: one translate and one split instead of a regex
+    substitution per word (several times cheaper; the same words, as bytes).
+    """
+    if type(title) is str and title.isascii():
+        return title.encode("ascii").translate(_ASCII_WORD_KEYS, _ASCII_NONWORD).split()
+    return [k for k in (_NONWORD.sub("", w) for w in title.casefold().split()) if k]
+
+
+#: For _word_keys: ASCII letters lower-cased (casefold() of ASCII), the separators
+#: str.split() splits on turned into spaces (bytes.split() knows only six of them), and
+#: every other byte that is not a letter or digit removed (what _NONWORD removes).
+_ASCII_SEPARATORS: Final = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_ASCII_WORD_KEYS: Final = bytes(
+    c + 32 if 65 <= c <= 90 else 32 if c in _ASCII_SEPARATORS else c for c in range(256)
+)
+_ASCII_NONWORD: Final = bytes(
+    c for c in range(128) if not (chr(c).isalnum() or c in _ASCII_SEPARATORS)
+)
 
 
 def _active(text: str) -> bool:
