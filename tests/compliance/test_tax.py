@@ -150,6 +150,13 @@ def test_above_eur_150_no_flat_duty_and_import_vat() -> None:
     assert "tax.point_of_sale_collection" not in found
 
 
+def test_no_rate_in_the_facts_is_not_said_to_be_charged() -> None:
+    # The US facts give no VAT rate (null: unknown; their note: no federal VAT/GST).
+    message = by_code(run("US", date(2026, 11, 1)))["tax.import_vat_due"].message
+    assert "any import VAT/GST (the facts give no rate: No federal VAT/GST" in message
+    assert "unknown rate" not in message
+
+
 def test_ioss_seller_collects_at_sale() -> None:
     finding = by_code(run("DE", date(2026, 7, 1), seller=IOSS_SELLER))[
         "tax.point_of_sale_collection"

@@ -329,8 +329,15 @@ class _Texts:
         if market.vat_rate is None and tax.period is not None:
             rate += f" (the facts give no rate: {excerpt(tax.period.notes, 140)})"
         self.rate = rate
+        # With no rate in the facts (null = unknown; for the US the note says there is no
+        # federal VAT/GST) the message must not claim that a tax is charged.
+        if market.vat_rate is not None:
+            levy = f"import VAT/GST at {rate}"
+        else:
+            known = f": {excerpt(tax.period.notes, 140)}" if tax.period is not None else ""
+            levy = f"any import VAT/GST (the facts give no rate{known})"
         self.border = border = (
-            f"import VAT/GST at {rate} is charged at import on the goods, shipping and duty: "
+            f"{levy} is charged at import on the goods, shipping and duty: "
             f"the buyer pays it to the carrier at delivery unless you ship DDP."
         )
         self.no_scheme: Finding | None = None
