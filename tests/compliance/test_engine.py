@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import doctest
 import importlib
 import importlib.util
@@ -147,6 +148,61 @@ def test_amazon_version_follows_the_day() -> None:
     check(make_listing(), "DE", channel="amazon", on=date(2026, 1, 1), rules=[rule])
     check(make_listing(), "DE", channel="amazon", on=ON, rules=[rule])
     assert [c.channel.title_max for c in rule.contexts if c.channel] == [200, 75]
+
+
+def test_a_channel_registered_between_checks_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    # check() remembers the last (market, day, channel) it resolved: a registration made
+    # since must still be seen.
+    from xborder.localize.channels import _rules, register_channel
+
+    monkeypatch.setattr(_rules, "_VERSIONS", {k: list(v) for k, v in _rules._VERSIONS.items()})
+    monkeypatch.setattr(_rules, "_ANSWERS", {})
+    rule = Emit("probe")
+    market = Market.for_country("DE", on=ON)
+    check(make_listing(), market, channel="ebay", on=ON, rules=[rule])
+    check(make_listing(), market, channel="ebay", on=ON, rules=[rule])
+    newer = dataclasses.replace(EBAY, effective_from=date(2026, 1, 1), title_max=60)
+    register_channel(newer)
+    check(make_listing(), market, channel="ebay", on=ON, rules=[rule])
+    assert [c.channel.title_max for c in rule.contexts if c.channel] == [80, 80, 60]
+    _rules._GENERATION[0] += 1  # the registry goes back: what was remembered is stale
+
+
+def test_the_last_market_is_not_reused_for_another() -> None:
+    rule = Emit("probe")
+    for market in ("DE", "FR", Market.for_country("JP", on=ON), "DE"):
+        check(make_listing(), market, channel="ebay", on=ON, rules=[rule])
+        check(make_listing(), market, channel=None, on=date(2026, 1, 2), rules=[rule])
+    assert [(c.market.country, c.on, c.language) for c in rule.contexts] == [
+        ("DE", ON, "de"),
+        ("DE", date(2026, 1, 2), "de"),
+        ("FR", ON, "fr"),
+        ("FR", date(2026, 1, 2), "fr"),
+        ("JP", ON, "ja"),
+        ("JP", date(2026, 1, 2), "ja"),
+        ("DE", ON, "de"),
+        ("DE", date(2026, 1, 2), "de"),
+    ]
+    assert [c.channel is None for c in rule.contexts] == [False, True] * 4
+    assert all(c.market.on == c.on for c in rule.contexts)
+
+
+def test_only_xborders_own_rule_classes_are_trusted_to_return_findings() -> None:
+    from xborder.compliance import _engine
+    from xborder.compliance.rules import restricted
+
+    assert all(_engine._builtin(rule) for rule in registered_rules())
+    assert _engine._builtin(restricted.RestrictedRule(strict=True))
+
+    class Mine(restricted.RestrictedRule):
+        def check(self, context: Context) -> list[Finding]:
+            return ["not a finding"]  # type: ignore[list-item]
+
+    assert not _engine._builtin(Mine())
+    assert not _engine._builtin(Emit("probe"))
+    report = check(make_listing(), "DE", on=ON, rules=[Mine()])
+    assert report.codes() == ("engine.rule_failed", "engine.strictest_regime")
+    assert "TypeError" in report.errors[0].message
 
 
 def test_unknown_market() -> None:
@@ -691,6 +747,7 @@ def test_my_rules_never_raise_on_junk(
     listing = Listing.model_construct(**values)
     report = check(listing, market, channel=channel_name, on=ON, seller=seller, rules=MINE)
     assert "engine.rule_failed" not in report.codes(), [str(x) for x in report.findings]
+    assert all(type(x) is Finding for x in report.findings)  # taken whole from the rules
     json.dumps(report.to_dict())
 
 

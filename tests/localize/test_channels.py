@@ -48,6 +48,7 @@ def _restore_registry() -> Iterator[None]:
     _rules._ALIASES.clear()
     _rules._ALIASES.update(aliases)
     _rules._ANSWERS.clear()
+    _rules._GENERATION[0] += 1  # what a registration does: answers given meanwhile are stale
 
 
 def custom(**changes: object) -> ChannelRules:

@@ -26,6 +26,7 @@ from xborder.errors import ComplianceError, ConfigurationError
 from xborder.findings import Finding
 from xborder.listing import Listing, Seller
 from xborder.localize.channels import ChannelRules, channel_rules
+from xborder.localize.channels._rules import _GENERATION
 from xborder.markets import Market
 
 __all__ = ["check", "data_version", "ensure_compliant"]
@@ -74,21 +75,10 @@ def check(
             or a ``suppress`` pattern that is not ``family.reason`` or ``family.*``.
         PluginError: with ``rules=None``, a registered rule fails to load or validate.
     """
-    if isinstance(market, Market):
-        day = on or market.on or today()
-        target = market if market.on in (None, day) else _market_on(market, day)
-    else:
-        day = on or today()
-        target = Market.for_country(market, on=day)
-    if channel is None or isinstance(channel, ChannelRules):
-        rules_of_channel = channel
-    elif isinstance(channel, str):
-        rules_of_channel = channel_rules(channel, on=day)
-    else:
-        raise ConfigurationError(
-            f"channel: expected a channel name or ChannelRules, got {type(channel).__name__}"
-        )
-    active, names = _active(registered_rules() if rules is None else rules)
+    # A Market's own day is the default day, as documented above.
+    day = on or (market.on if isinstance(market, Market) else None) or today()
+    target, rules_of_channel, language = _setting(market, day, channel)
+    active, names, trusted = _active(registered_rules() if rules is None else rules)
     if suppress:
         patterns = (suppress,) if isinstance(suppress, str) else tuple(suppress)
         for pattern in patterns:
@@ -108,14 +98,17 @@ def check(
         rules_of_channel,
         seller,
         regimes or ALL_REGIMES,
-        _language(target.locale),
+        language,
     )
     found: list[Finding] = [] if regimes else [_STRICTEST]
     append = found.append
-    for rule, name in zip(active, names, strict=True):
+    for rule, name, builtin in zip(active, names, trusted, strict=True):
         try:
             result = rule.check(context)
-            if type(result) is list:  # what the built-in rules return
+            if builtin:  # a built-in rule returns a list of Findings: take it whole
+                found += result
+                continue
+            if type(result) is list:
                 for finding in result:
                     if type(finding) is not Finding:
                         break
@@ -226,8 +219,9 @@ def _suppression(patterns: tuple[str, ...]) -> tuple[frozenset[str], frozenset[s
     return frozenset(exact), frozenset(families)
 
 
-_ACTIVE: dict[tuple[int, ...], tuple[tuple[Rule, ...], tuple[str, ...]]] = {}  # by ids
-_Active = tuple[tuple[Rule, ...], tuple[str, ...]]
+#: The rules, their names, and whether each is one of xborder's own (see _builtin).
+_Active = tuple[tuple[Rule, ...], tuple[str, ...], tuple[bool, ...]]
+_ACTIVE: dict[tuple[int, ...], _Active] = {}  # by ids
 #: The last (sequence, result) pair: one immutable tuple, read and replaced atomically.
 _last: tuple[Sequence[Rule], _Active] | None = None
 
@@ -246,13 +240,84 @@ def _active(rules: Sequence[Rule]) -> _Active:
     hit = _ACTIVE.get(key)
     if hit is None:
         checked = validate_rules(rules)
-        hit = (checked, tuple(rule.name for rule in checked))
+        hit = (checked, tuple(rule.name for rule in checked), tuple(map(_builtin, checked)))
         if len(_ACTIVE) >= 64:
             _ACTIVE.pop(next(iter(_ACTIVE)), None)
         _ACTIVE[key] = hit
     if isinstance(rules, tuple):  # immutable: safe to recognise by identity next time
         _last = (rules, hit)
     return hit
+
+
+#: The classes of the rules xborder ships, whose check() returns a list of Findings (their
+#: tests hold them to it, junk input included): the engine takes that list whole instead of
+#: testing each item, as it must for a plugin rule. A subclass is not one of them.
+_BUILTIN_RULES: Final = frozenset(
+    f"xborder.compliance.rules.{name}"
+    for name in (
+        "channel",
+        "customs",
+        "dangerous_goods",
+        "epr",
+        "gpsr",
+        "identifiers",
+        "restricted",
+        "sanctions",
+        "tax",
+    )
+)
+
+
+def _builtin(rule: Rule) -> bool:
+    """Whether ``rule`` is an instance of a rule class xborder ships (not a subclass)."""
+    kind = type(rule)
+    return kind.__module__ in _BUILTIN_RULES and kind.check.__module__ == kind.__module__
+
+
+_Setting = tuple[Market, ChannelRules | None, str]
+#: The last (market, day, channel) asked for and what it resolved to, so that a loop over
+#: listings for one market does not resolve it again. One tuple, read and replaced whole;
+#: the key is matched by identity (a Market and a ChannelRules are immutable, a str too),
+#: and holds the channel registry's generation (a registration may change what a channel
+#: name means).
+_last_setting: tuple[object, date, object, int, _Setting] | None = None
+
+
+def _setting(market: Market | str, day: date, channel: str | ChannelRules | None) -> _Setting:
+    """Return the market as it is on ``day``, the channel's rules and the market's language.
+
+    Raises:
+        UnknownMarketError: ``market`` is not a country code xborder knows.
+        ConfigurationError: ``channel`` is not a channel name or a ChannelRules.
+    """
+    global _last_setting
+    last = _last_setting
+    if (
+        last is not None
+        and last[0] is market
+        and last[1] == day
+        and last[2] is channel
+        and last[3] == _GENERATION[0]
+    ):
+        return last[4]
+    generation = _GENERATION[0]
+    if isinstance(market, Market):
+        target = market if market.on in (None, day) else _market_on(market, day)
+    else:
+        target = Market.for_country(market, on=day)
+    rules_of_channel: ChannelRules | None
+    if channel is None or isinstance(channel, ChannelRules):
+        rules_of_channel = channel
+    elif isinstance(channel, str):
+        rules_of_channel = channel_rules(channel, on=day)
+    else:
+        raise ConfigurationError(
+            f"channel: expected a channel name or ChannelRules, got {type(channel).__name__}"
+        )
+    setting = (target, rules_of_channel, _language(target.locale))
+    if type(day) is date and (channel is None or type(channel) in (str, ChannelRules)):
+        _last_setting = (market, day, channel, generation, setting)
+    return setting
 
 
 _STRICTEST: Final = Finding(
