@@ -346,9 +346,17 @@ def test_quiet_listings_and_unusual_ones() -> None:
     leather = _listing("Leather belt", material=("full-grain leather",))
     assert restricted._joined_hits(leather.title, leather.attributes, matcher_) == []
     accented = _listing("Café mug")
-    assert restricted._joined_hits(accented.title, accented.attributes, matcher_) is None
-    tagged = _listing("Mug &amp; saucer")
-    assert restricted._joined_hits(tagged.title, tagged.attributes, matcher_) is None
+    assert restricted._joined_hits(accented.title, accented.attributes, matcher_) == []
+    # Not ASCII: read joined too, each hit with its field.
+    german = _listing("Geschenkset für Raucher", inhalt=("Tasse", "E‑Zigarette", "vape"))
+    located = restricted._joined_hits(german.title, german.attributes, matcher_)
+    assert located is not None
+    assert {field for _, field in located} == {"attributes.inhalt"}
+    # Positions that lower-casing moves ("İ" becomes two characters), tags and entities:
+    # each text on its own.
+    for title in ("İstanbul vape", "Mug &amp; saucer", "Mug <b>vape</b>"):
+        unusual = _listing(title, material=("stoneware",))
+        assert restricted._joined_hits(unusual.title, unusual.attributes, matcher_) is None
 
 
 def test_the_rule_reads_the_groups_built_here() -> None:

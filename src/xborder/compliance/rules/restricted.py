@@ -500,11 +500,11 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
 
     Each hit comes with its field (``"title"`` or ``"attributes.<name>"``), in text order,
     the first occurrence of each: what scanning the texts one by one would note. Only for
-    the usual listing, a plain ``str`` title and plain ``str`` values in tuples, all ASCII
-    without a tag or an entity (``normalise`` would only lower-case them); None for
-    anything else, whose texts are then scanned one by one. Most listings hold no keyword:
-    their joined words meet no keyword form's words in full (see
-    ``_Matcher.ascii_form_words``), and nothing is searched at all.
+    the usual listing, a plain ``str`` title and plain ``str`` values in tuples, without a
+    tag or an entity (``normalise`` only lower-cases them and turns Unicode dashes into
+    "-", in place); None for anything else, whose texts are then scanned one by one. Most
+    listings hold no keyword: the joined words of an ASCII listing meet no keyword form's
+    words in full (see ``_Matcher.ascii_form_words``), and nothing is searched at all.
     """
     if type(title) is not str:
         return None
@@ -522,17 +522,30 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
                 return None
         texts += values
     joined = _JOIN.join(texts)
-    if not _only_lowered(joined):
-        return None  # normalise() would do more than lower-case: scan text by text
-    words = joined.encode("ascii").translate(_ASCII_WORD_BYTES).split()
-    anchors = matcher.ascii_anchors.intersection(words)
-    if not anchors:
-        return []
-    present = frozenset(words)
-    form_words = matcher.ascii_form_words
-    if not any(needed <= present for anchor in anchors for needed in form_words[anchor]):
-        return []  # an anchor without the rest of any of its forms ("leather", no "python")
-    located = matcher._located(joined.lower(), words, ascii=True)
+    if _only_lowered(joined):
+        words = joined.encode("ascii").translate(_ASCII_WORD_BYTES).split()
+        anchors = matcher.ascii_anchors.intersection(words)
+        if not anchors:
+            return []
+        present = frozenset(words)
+        form_words = matcher.ascii_form_words
+        if not any(needed <= present for anchor in anchors for needed in form_words[anchor]):
+            return []  # an anchor without the rest of any of its forms ("leather", no "python")
+        located = matcher._located(joined.lower(), words, ascii=True)
+    else:
+        # Not ASCII ("Giclée", any German title): read as _Matcher._scan reads such a text,
+        # provided normalising only changes letters and dashes in place, so that a match's
+        # position still tells its text. Tags and entities (removed or decoded) move text:
+        # then each text is scanned on its own.
+        if "<" in joined or ("&" in joined and _ENTITY.search(joined) is not None):
+            return None
+        norm = normalise(joined)
+        if len(norm) != len(joined):
+            return None  # a letter lower-cased into two ("İ"): positions moved
+        if norm.isascii():  # such as the Kelvin sign, lower-cased to "k"
+            located = matcher._located(norm, _ascii_words(norm), ascii=True)
+        else:
+            located = matcher._located(norm, _WORD.findall(norm), ascii=False)
     if not located:
         return []
     starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
@@ -717,6 +730,22 @@ def _may_confirm(
     if dest.all_goods or declared or category in dest.categories:
         return True
     return hs is not None and hs.startswith(dest.hs_prefixes)
+
+
+def _confirm_all(
+    country: str, eu_member: bool, hs: str | None, category: str | None, declared: _Declared
+) -> tuple[tuple[str, str] | None, ...] | None:
+    """Return :func:`_confirmation` for each entry of the destination; None when none is."""
+    found = tuple(
+        _confirmation(entry, hs, category, declared)
+        for entry in _destination(country, eu_member).entries
+    )
+    return found if any(c is not None for c in found) else None
+
+
+#: _confirm_all per value: variants of a product share its HS code, category and declared
+#: goods, and are checked market after market.
+_confirmations: Final = lru_cache(maxsize=4096)(_confirm_all)
 
 
 def _confirmation(
@@ -930,17 +959,25 @@ class RestrictedRule:
         # that a text is scanned once whatever the market; the title and attribute values,
         # read afresh by every check, only for the keywords that can matter here.
         hits = _hits(values, context.language, category, dest.scan, dest.groups, dest.matcher)
-        if not hits and not _may_confirm(dest, hs, category, declared):
+        confirmations = None
+        if _may_confirm(dest, hs, category, declared):
+            where_to = (market.country, market.eu_member, hs, category, declared)
+            # Remembered only for plain text (a str subclass could hash in its own way).
+            plain = (hs is None or type(hs) is str) and (category is None or type(category) is str)
+            confirmations = _confirmations(*where_to) if plain else _confirm_all(*where_to)
+        if not hits and not confirmations:
             return findings
         name = _the(market.name)
         hit_groups = {g for g, _ in hits}
-        for entry in dest.entries:
+        for i, entry in enumerate(dest.entries):
+            confirmed = confirmations[i] if confirmations else None
+            if confirmed is None and entry.group not in hit_groups:
+                continue  # neither confirmed nor named: most entries of most listings
             if dest.dated and not entry.in_force(context.on):
                 continue
             words: tuple[str, ...] = ()
             if entry.group in hit_groups:
                 words = tuple(k for (g, k) in hits if g == entry.group and k in entry.keywords)
-            confirmed = _confirmation(entry, hs, category, declared)
             if confirmed is None and not words:
                 continue
             where = hits[(entry.group, words[0])] if words else None
