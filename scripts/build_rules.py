@@ -84,13 +84,14 @@ RULE_DANGEROUS_GOODS: dict[str, tuple[str, ...]] = {
 #: subset of the rule's own triggers; ``words`` must occur in the entry's notes.
 ENTRY_SCOPE: dict[tuple[str, str], dict[str, Any]] = {
     # The "*" cosmetics entry is a carrier rule about "Perfumes (flammable) and aerosols"
-    # (nibusinessinfo.co.uk), not about every cosmetic: only perfume confirms it.
+    # (nibusinessinfo.co.uk), not about every cosmetic: only perfume confirms it. A declared
+    # aerosol or flammable product is not confirmed by it (the rule's triggers name no
+    # dangerous goods: a candle is no cosmetic); the dangerous_goods rule reports those.
     ("cosmetics", "*"): {
         "words": ("perfume", "aerosol"),
         "keywords": ("perfume", "eau de toilette"),
         "hs_prefixes": ("3303",),
         "categories": ("cosmetics.fragrance",),
-        "dangerous_goods": ("aerosol", "flammable"),
     },
 }
 
@@ -282,12 +283,11 @@ def _narrow(entry: dict[str, Any], scope: dict[str, Any], notes: str) -> None:
     where = entry["id"]
     if not all(word in notes.lower() for word in scope["words"]):
         raise BuildError(f"{where}: the notes no longer say {scope['words']}; review ENTRY_SCOPE")
-    for key in ("keywords", "hs_prefixes", "categories"):
+    for key in ("keywords", "hs_prefixes", "categories", "dangerous_goods"):
         wanted = list(scope.get(key, ()))
         if not set(wanted) <= set(entry[key]):
             raise BuildError(f"{where}: ENTRY_SCOPE {key} {wanted} are not the rule's own")
         entry[key] = wanted
-    entry["dangerous_goods"] = list(scope.get("dangerous_goods", ()))
     entry["scope_note"] = (
         f"Narrowed to {', '.join(scope['words'])}: the entry's notes are about these only."
     )

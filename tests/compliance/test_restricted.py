@@ -301,11 +301,15 @@ def test_a_battery_confirms_the_lithium_rule_and_the_phone_category_alone_does_n
     assert codes(run(bank, "US")) == ["restricted.carrier_only"]
 
 
-def test_the_perfume_carrier_entry_is_about_perfume_and_aerosols_only() -> None:
+def test_the_perfume_carrier_entry_is_about_perfume_only() -> None:
     perfume = listing("Eau de toilette, cedar", category="cosmetics.fragrance", hs_code="330300")
     assert "restricted.carrier_only" in codes(run(perfume, "US"))
-    spray = listing("Room spray", dangerous_goods={"aerosol": True})
-    assert codes(run(spray, "JP")) == ["restricted.carrier_only"]
+    # Declared aerosols and flammable goods are no cosmetics: the facts' cosmetics rule names
+    # no dangerous goods (the dangerous_goods rule reports their carrier limits).
+    for goods in ({"aerosol": True}, {"flammable": True}):
+        for title, category in (("Room spray", None), ("Soy wax candle", "home.candles")):
+            item = listing(title, category=category, dangerous_goods=goods)
+            assert run(item, "JP") == [] and run(item, "US") == []
     cream = listing("Hand cream", category="cosmetics.skincare", hs_code="330499")
     assert run(cream, "US") == []
     assert codes(run(cream, "DE")) == ["restricted.restricted"]  # CPNP, EU responsible person
