@@ -346,3 +346,17 @@ def test_python_blocks_in_the_docs_run() -> None:
     for n, code in enumerate(blocks):
         code = code.replace('"examples/', f'"{root.as_posix()}/examples/')
         exec(compile(code, f"{doc.name}[{n}]", "exec"), {"__name__": "docs"})
+
+
+def test_a_price_exactly_at_a_foreign_currency_threshold_is_within_it() -> None:
+    # KR: "Personal-use items <= USD 150 ... are free of duty and VAT". USD 150 in KRW and
+    # back comes out a hair above USD 150 at these rates; the price as given is compared.
+    rates = FixedRates({"EUR": "1", "USD": "1.17", "KRW": "1500.7"})
+    item = mug(price=Money("150.00", "USD"), origin_country="CN")
+    on = date(2026, 7, 1)
+    result = cost("KR", on, item, shipping=Money("0", "USD"), rates=rates, duty_rates=TARIFF)
+    assert amounts(result)["duty"] == "0 KRW"
+    assert amounts(result)["import_vat"] == "0 KRW"
+    over = mug(price=Money("150.01", "USD"), origin_country="CN")
+    result = cost("KR", on, over, shipping=Money("0", "USD"), rates=rates, duty_rates=TARIFF)
+    assert amounts(result)["duty"] not in (None, "0 KRW")

@@ -379,7 +379,9 @@ class _Builder:
             self.add("shipping", ship, "buyer_at_sale", f"delivery charge: {basis}", source)
         found = assess(
             self.market,
-            goods or price or listing.price,
+            # The price as given, as check() reads it: a threshold in its currency is met
+            # exactly (USD 150 converted to KRW and back can come out a hair above USD 150).
+            price or listing.price,
             origin=self.origin,
             ship_from=seller.country if seller is not None else None,
             rates=self.rates,
