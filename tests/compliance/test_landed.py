@@ -360,3 +360,39 @@ def test_a_price_exactly_at_a_foreign_currency_threshold_is_within_it() -> None:
     over = mug(price=Money("150.01", "USD"), origin_country="CN")
     result = cost("KR", on, over, shipping=Money("0", "USD"), rates=rates, duty_rates=TARIFF)
     assert amounts(result)["duty"] not in (None, "0 KRW")
+
+
+def test_a_registered_swiss_seller_charges_vat_at_sale_not_the_chf_5_waiver() -> None:
+    # CH tax_de_minimis: "Not available where the seller is registered under the mail-order
+    # rule"; such a seller's shipments are domestic supplies: 8.1% on goods and shipping.
+    registered = Seller(
+        country="CN", regimes=("US",), vat_registrations={"CH": "CHE-123.456.789 MWST"}
+    )
+    item = mug(price=Money("40.00", "CHF"), origin_country="CN")
+    result = cost(
+        "CH", AFTER, item, shipping=Money("10.00", "CHF"), seller=registered, duty_rates=TARIFF
+    )
+    assert amounts(result)["vat_at_sale"] == "4.05 CHF"
+    assert "import_vat" not in amounts(result)
+    assert payers(result)["vat_at_sale"] == "buyer_at_sale"
+
+
+def test_a_vat_rate_of_zero_is_no_vat_and_an_unknown_rate_is_not_printed() -> None:
+    hk = cost(
+        "HK", AFTER, shipping=Money("10.00", "USD"), seller=CN_SELLER, duty_rates=TARIFF, rates=None
+    )
+    (line,) = [x for x in hk.lines if x.kind == "import_vat"]
+    assert line.amount is not None and line.amount.amount == 0
+    assert "rate of 0%" in line.basis
+    br = cost(
+        "BR",
+        AFTER,
+        shipping=Money("10.00", "USD"),
+        seller=CN_SELLER,
+        marketplace=True,
+        duty_rates=TARIFF,
+        rates=None,
+    )
+    (line,) = [x for x in br.lines if x.kind == "vat_at_sale"]
+    assert line.amount is None
+    assert "None" not in line.basis and "unknown" in line.basis

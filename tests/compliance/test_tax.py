@@ -395,3 +395,73 @@ def test_threshold_admits() -> None:
 )
 def test_fmt(money: Money, text: str) -> None:
     assert fmt(money) == text
+
+
+# -- unknowns stay unknown (null in the facts is never "none") ---------------------------------
+
+CN_SELLER = Seller(country="CN", regimes=("US",))
+
+
+def test_an_unknown_vat_de_minimis_does_not_say_the_tax_is_charged() -> None:
+    # IL: the VAT/GST de minimis of 2026-02-23..24 is null; USD 150 before, USD 130 after.
+    item = listing(price=Money("100.00", "USD"), origin_country="CN")
+    found = by_code(run("IL", date(2026, 2, 24), item, seller=CN_SELLER, rule=RULE))
+    assert "tax.threshold_unknown" in found
+    message = found["tax.import_vat_due"].message
+    assert "unless a VAT/GST de minimis relieves this parcel" in message
+    assert "is unknown" in message
+    # Known to be above the limit the next day: charged, and said plainly.
+    after = by_code(
+        run(
+            "IL",
+            date(2026, 7, 1),
+            listing(price=Money("140.00", "USD")),
+            seller=CN_SELLER,
+            rule=RULE,
+        )
+    )
+    assert "unless a VAT/GST de minimis" not in after["tax.import_vat_due"].message
+    assert "import VAT/GST at 18.0% is charged at import" in after["tax.import_vat_due"].message
+
+
+def test_a_rate_of_zero_charges_nothing() -> None:
+    found = by_code(run("HK", date(2026, 7, 1), seller=CN_SELLER, rule=RULE))
+    message = found["tax.import_vat_due"].message
+    assert "no import VAT/GST is charged (the facts give a rate of 0.0%)" in message
+    assert "is charged at import" not in message
+
+
+def test_no_rate_in_the_facts_claims_no_vat_is_due() -> None:
+    # US: "No federal VAT/GST" (vat_standard_rate null); the VAT de minimis ended 2025-08-29.
+    found = by_code(run("US", date(2026, 7, 1), seller=CN_SELLER, rule=RULE))
+    message = found["tax.de_minimis"].message
+    assert "any that applies is due from the first unit (the facts give no rate)" in message
+    assert "import VAT/GST has no de minimis since 2025-08-29" in message
+
+
+def test_a_null_collection_threshold_is_not_shown_as_none() -> None:
+    # TH: low_value_tax_collection.threshold is null.
+    found = by_code(run("TH", date(2026, 7, 1), seller=CN_SELLER, rule=RULE))
+    message = found["tax.point_of_sale_collection"].message
+    assert "None" not in message
+    assert "(limit unknown)" in message and "The facts give no threshold" in message
+
+
+def test_a_registered_swiss_seller_charges_vat_at_sale() -> None:
+    # CH: the mail-order rule's limit is a turnover test, not an order value; a seller
+    # registered for Swiss VAT sells as a domestic supplier, a marketplace as the deemed one.
+    item = listing(price=Money("40.00", "CHF"), origin_country="CN")
+    registered = Seller(
+        country="CN", regimes=("US",), vat_registrations={"CH": "CHE-123.456.789 MWST"}
+    )
+    on = date(2026, 7, 1)
+    found = by_code(run("CH", on, item, seller=registered, rule=RULE))[
+        "tax.point_of_sale_collection"
+    ]
+    assert "covers this order: VAT/GST at 8.1% is charged at sale" in found.message
+    assert "CHE-123.456.789 MWST" in found.message
+    assert found.field == "seller.vat_registrations.CH"
+    found = by_code(run("CH", on, item, seller=CN_SELLER, channel="ebay", rule=RULE))
+    assert "the marketplace collects it" in found["tax.point_of_sale_collection"].message
+    found = by_code(run("CH", on, item, seller=CN_SELLER, rule=RULE))
+    assert "cannot tell whether it applies" in found["tax.point_of_sale_collection"].message

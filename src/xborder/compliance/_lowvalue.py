@@ -560,11 +560,13 @@ def who_collects(found: Assessment, seller: Seller | None, *, marketplace: bool)
         return answer(True, "seller", why, number)
     if marketplace:
         return answer(True, "marketplace", "the marketplace collects it as the deemed supplier")
-    if st.threshold is None:  # CH: a turnover test, not an order value
-        why = (
-            f"the scheme's limit is not an order value ({scheme.threshold}) and you have no {kind}"
+    if st.threshold is None:  # CH: a turnover test, not an order value; TH: none given
+        limit = (
+            f"is not an order value ({scheme.threshold})"
+            if scheme.threshold is not None
+            else "is unknown (the facts give none)"
         )
-        return answer(False, "buyer", why)
+        return answer(False, "buyer", f"the scheme's limit {limit} and you have no {kind}")
     registration = _registration_text(scheme.threshold)
     tax_notes = (found.tax.period.notes if found.tax.period else None) or ""
     if "optional" in (scheme.collected_by or "").casefold():

@@ -457,14 +457,23 @@ class _Builder:
     ) -> None:
         rate = self.market.vat_rate
         collection = found.collection.period
-        if who.at_sale is not False and found.collection.threshold is not None:
+        shown = f"{rate}%" if rate is not None else "the rate (unknown: the facts give none)"
+        # Charged at sale when the seller or the marketplace collects it, whatever the
+        # scheme's limit is (CH: a seller registered under the mail-order rule sells as a
+        # domestic supplier, and the CHF 5 waiver is not for it); unknown only where the
+        # scheme has an order-value limit to decide it.
+        if who.at_sale or (who.at_sale is None and found.collection.threshold is not None):
             base = _add([goods, ship], self.currency)
             amount = _percent(base, rate) if who.at_sale else None
-            basis = f"{rate}% of goods + shipping, charged at sale: {who.why}"
+            basis = f"{shown} of goods + shipping, charged at sale: {who.why}"
             self.add("vat_at_sale", amount, "buyer_at_sale", basis, (), collection)
             return
         st = found.tax
         period = st.period
+        if rate == 0:  # a known rate of 0 (HK): nothing to charge, whatever the de minimis
+            what = "no import VAT/GST: the facts give a VAT/GST rate of 0%"
+            self.add("import_vat", Money(0, self.currency), self.import_payer, what, (), period)
+            return
         base = _add([goods, ship, duty], self.currency)
         vat = _percent(base, rate)
         what = f"{rate}% of goods + shipping + duty (import VAT base)"

@@ -285,7 +285,16 @@ class _Texts:
                     else ""
                 )
                 since = f" since {period.effective_from}" if period.effective_from else ""
-                text = f"{label} has no de minimis{since}{was}: due from the first unit"
+                due = "due from the first unit"
+                if label == "import VAT/GST" and not market.vat_rate:
+                    # No rate in the facts (null: the US has no federal VAT/GST) or a rate
+                    # of 0: no tax may be said to be due.
+                    due = (
+                        "any that applies is due from the first unit (the facts give no rate)"
+                        if market.vat_rate is None
+                        else f"at the facts' rate of {market.vat_rate}% none is due"
+                    )
+                text = f"{label} has no de minimis{since}{was}: {due}"
                 items.append(_DeMinimis(_PART, label, limit, text))
             else:
                 text = f"{label} relief for goods {threshold}"
@@ -340,7 +349,14 @@ class _Texts:
             f"{levy} is charged at import on the goods, shipping and duty: "
             f"the buyer pays it to the carrier at delivery unless you ship DDP."
         )
+        if market.vat_rate == 0:  # a known rate of 0 (HK): nothing is charged
+            self.border = border = (
+                f"no import VAT/GST is charged (the facts give a rate of {rate})."
+            )
         self.no_scheme: Finding | None = None
+        # The same, where the VAT/GST de minimis of the day is unknown (null in the facts:
+        # never read as "none"): whether the tax is due at all is then unknown too.
+        self.no_scheme_unknown: Finding | None = None
         self.scheme_no_threshold: Finding | None = None
         self.what = ""
         self.has_scheme: bool = isinstance(scheme, Collection) and scheme.scheme is not None
@@ -348,11 +364,27 @@ class _Texts:
             by = f" ({scheme.collected_by})" if isinstance(scheme, Collection) else ""
             text = f"{name} has no point-of-sale scheme for low-value imports{by}: "
             self.no_scheme = _finding("tax.import_vat_due", text + border, period)
+            unknown = (
+                f"{text}unless a VAT/GST de minimis relieves this parcel (whether one applies "
+                f"on {on} is unknown: the facts give none for that day), {border}"
+            )
+            self.no_scheme_unknown = (
+                self.no_scheme  # at a rate of 0 the de minimis does not matter
+                if market.vat_rate == 0
+                else _finding("tax.import_vat_due", unknown, period)
+            )
         else:
-            self.what = what = f"{scheme.scheme} ({scheme.threshold})"
+            # A null threshold is unknown (the facts' rule): never shown as "None".
+            shown = scheme.threshold if scheme.threshold is not None else "limit unknown"
+            self.what = what = f"{scheme.scheme} ({shown})"
             if collection.threshold is None:
-                text = f"{what}, collected by: {scheme.collected_by}. The threshold is not an "
-                text += "order value, so xborder cannot tell whether it applies to this listing."
+                why = (
+                    "The threshold is not an order value"
+                    if scheme.threshold is not None
+                    else "The facts give no threshold"
+                )
+                text = f"{what}, collected by: {scheme.collected_by}. {why}, so xborder "
+                text += "cannot tell whether it applies to this listing."
                 self.scheme_no_threshold = _finding("tax.point_of_sale_collection", text, period)
 
         # national parcel fee
@@ -529,10 +561,29 @@ def _messages(
     # point-of-sale collection
     if t.no_scheme is not None:
         # Below the tax de minimis the de_minimis finding says it.
-        if not measure(t.tax_limit, price, goods, currency, rates, on)[1]:
+        within_tax = measure(t.tax_limit, price, goods, currency, rates, on)[1]
+        if within_tax is False:
             out.append(t.no_scheme)
+        elif within_tax is None and t.no_scheme_unknown is not None:
+            out.append(t.no_scheme_unknown)
     elif t.scheme_no_threshold is not None:
-        out.append(t.scheme_no_threshold)
+        # The scheme's limit is no order value (CH: a turnover test). A seller registered in
+        # the market, or a marketplace, charges VAT at sale whatever it is.
+        seller = context.seller
+        if seller_number(seller, t.market) is not None or context.channel is not None:
+            how, field, severity = _who(t, context, price, ship_from, rates)
+            head = f"{t.what} covers this order: VAT/GST at {t.rate} "
+            out.append(
+                _interned(
+                    "tax.point_of_sale_collection",
+                    severity,
+                    head + how,
+                    field,
+                    *t.collection_source,
+                )
+            )
+        else:
+            out.append(t.scheme_no_threshold)
     else:
         value, within, reason = measure(t.collection_limit, price, goods, currency, rates, on)
         period, what = t.collection_period, t.what
