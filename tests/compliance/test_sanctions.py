@@ -129,6 +129,10 @@ def test_ukraine_gets_one_address_screening_warning(regimes: tuple[Regime, ...])
     assert "no buyer address" in finding.message
     assert NOT_SCREENING in finding.message
     assert finding.source
+    # The facts' caveats on the regions are repeated, as for a sanctioned country.
+    assert "Not verified in the facts: EU/UK sources not retrieved" in finding.message
+    assert "postal-address level detection is hard" in finding.message
+    assert "whether OFAC formally extended EO 14065 to Zaporizhzhia/Kherson" in finding.message
 
 
 def test_regions_are_assessed_per_regime() -> None:

@@ -204,11 +204,19 @@ def _region_finding(country: str, market: str, checked: tuple[Regime, ...]) -> F
         lines.append(f"{a.target.name} ({', '.join(a.target.regions)}): {a.action} [{by}]")
     own = tuple(dict.fromkeys(s for a in found for s in a.sources))
     sources = own or _data()[2]
+    # The facts' caveats, each once, with the regions it is about (as for a country).
+    caveats: dict[str, list[str]] = {}
+    for a in found:
+        for note in a.target.unverified:
+            caveats.setdefault(note, []).append(a.target.name)
+    unverified = "; ".join(f"{note} ({', '.join(names)})" for note, names in caveats.items())
     message = (
         f"{market} itself is not under country-wide sanctions, but deliveries to these regions "
         f"are blocked or restricted under {', '.join(checked)}: {'; '.join(lines)}. This "
         "check sees no buyer address: screen every delivery address and refuse those in "
-        f"these regions. {NOT_SCREENING}{_sources_text(sources, general=not own)}"
+        f"these regions. {NOT_SCREENING}"
+        + (f" Not verified in the facts: {unverified}." if unverified else "")
+        + _sources_text(sources, general=not own)
     )
     return Finding(code, severity, message, None, sources[0] if sources else None)
 
