@@ -465,3 +465,20 @@ def test_a_registered_swiss_seller_charges_vat_at_sale() -> None:
     assert "the marketplace collects it" in found["tax.point_of_sale_collection"].message
     found = by_code(run("CH", on, item, seller=CN_SELLER, rule=RULE))
     assert "cannot tell whether it applies" in found["tax.point_of_sale_collection"].message
+
+
+def test_the_first_comparison_written_with_the_limit_decides_if_it_is_strict() -> None:
+    # MX duty_de_minimis: "<= USD 50 no duty/VAT" ... later "the <USD 50 exemption was
+    # removed" (for other origins): inclusive. NO: "< NOK 3,000": strict.
+    item = listing(price=Money("50", "USD"), origin_country="US")
+    message = by_code(run("MX", date(2026, 7, 1), item, seller=CN_SELLER, rule=RULE))[
+        "tax.de_minimis"
+    ].message
+    assert "customs duty relief for goods up to USD 50, so none is due" in message
+    assert "under USD 50" not in message
+    norway = by_code(
+        run(
+            "NO", date(2026, 7, 1), listing(price=Money("3000", "NOK")), seller=CN_SELLER, rule=RULE
+        )
+    )["tax.de_minimis"].message
+    assert "customs duty relief for goods under NOK 3,000, and this price is above" in norway

@@ -319,11 +319,13 @@ def measure(
 def _value_threshold(period: Period[Any]) -> Threshold | None:
     if period.currency is None or not isinstance(period.value, Decimal):
         return None
-    strict = any(
-        op == "<" and code == period.currency and amount == period.value
-        for op, code, amount in _amounts(period.notes or "")
-    )
-    return Threshold(period.value, period.currency, strict)
+    # The first comparison written with the limit's own amount decides: MX "<= USD 50 no
+    # duty/VAT" is inclusive although its notes later recall "the <USD 50 exemption" of
+    # another origin; NO "< NOK 3,000" is strict. None written: inclusive ("up to").
+    for op, code, amount in _amounts(period.notes or ""):
+        if op is not None and code == period.currency and amount == period.value:
+            return Threshold(period.value, period.currency, op == "<")
+    return Threshold(period.value, period.currency, False)
 
 
 def _collection_threshold(period: Period[Any]) -> Threshold | None:
