@@ -396,3 +396,32 @@ def test_a_vat_rate_of_zero_is_no_vat_and_an_unknown_rate_is_not_printed() -> No
     (line,) = [x for x in br.lines if x.kind == "vat_at_sale"]
     assert line.amount is None
     assert "None" not in line.basis and "unknown" in line.basis
+
+
+def test_a_de_minimis_on_goods_and_shipping_counts_the_shipping() -> None:
+    # SA: "Personal shipments with total value (goods + shipping) below SAR 1,000 are exempt".
+    item = mug(price=Money("950.00", "SAR"), origin_country="CN")
+    above = cost(
+        "SA", AFTER, item, shipping=Money("100", "SAR"), seller=CN_SELLER, duty_rates=TARIFF
+    )
+    assert amounts(above)["duty"] == "63.00 SAR"  # 6% of goods + shipping (1,050)
+    assert amounts(above)["import_vat"] == "166.95 SAR"  # 15% of 1,050 + 63
+    within = cost(
+        "SA", AFTER, item, shipping=Money("10", "SAR"), seller=CN_SELLER, duty_rates=TARIFF
+    )
+    assert amounts(within)["duty"] == "0.00 SAR"
+    assert "goods and shipping together under SAR 1,000" in within.line("duty").basis
+    unknown = cost("SA", AFTER, item, shipping=None, seller=CN_SELLER, duty_rates=TARIFF)
+    assert amounts(unknown)["duty"] is None and unknown.total is None
+    # IL: "goods value excl. shipping": the goods alone.
+    il = mug(price=Money("450.00", "USD"), origin_country="CN")
+    result = cost(
+        "IL",
+        AFTER,
+        il,
+        shipping=Money("100", "USD"),
+        seller=CN_SELLER,
+        duty_rates=TARIFF,
+        rates=None,
+    )
+    assert amounts(result)["duty"] == f"0.00 {result.currency}"

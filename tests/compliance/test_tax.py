@@ -482,3 +482,13 @@ def test_the_first_comparison_written_with_the_limit_decides_if_it_is_strict() -
         )
     )["tax.de_minimis"].message
     assert "customs duty relief for goods under NOK 3,000, and this price is above" in norway
+
+
+def test_a_de_minimis_on_goods_and_shipping_is_not_decided_by_the_price_alone() -> None:
+    # SA: "total value (goods + shipping) below SAR 1,000"; check() knows no shipping.
+    item = listing(price=Money("950.00", "SAR"), origin_country="CN")
+    message = by_code(run("SA", date(2026, 7, 1), item, seller=CN_SELLER, rule=RULE))[
+        "tax.de_minimis"
+    ].message
+    assert "customs duty relief for goods and shipping together under SAR 1,000" in message
+    assert "unless your shipping charge takes the total to the limit" in message

@@ -60,6 +60,9 @@ class Threshold:
     amount: Decimal
     currency: str
     strict: bool = False
+    #: The facts compare goods and shipping together (SA "total value (goods + shipping)",
+    #: MY "CIF"), not the goods value alone.
+    with_shipping: bool = False
 
     @property
     def money(self) -> Money:
@@ -186,7 +189,10 @@ class Assessment:
     import: nothing is relaxed). ``goods`` is the goods value in the market's currency (None
     when it cannot be converted). ``duty``, ``tax``, ``collection``, ``flat_duty`` and
     ``parcel_fee`` are the :class:`Standing` against each fact, worked out when first read.
-    ``plan`` holds what does not depend on the goods value. Read-only.
+    ``shipping`` (in the market's currency; None: not known) counts where the facts set a
+    limit on goods and shipping together (SA, MY: :attr:`Threshold.with_shipping`); without
+    it such a limit is unknown. ``plan`` holds what does not depend on the goods value.
+    Read-only.
     """
 
     __slots__ = (
@@ -200,6 +206,7 @@ class Assessment:
         "origin",
         "plan",
         "ship_from",
+        "shipping",
     )
 
     def __init__(
@@ -210,6 +217,7 @@ class Assessment:
         *,
         origin: str | None,
         ship_from: str | None,
+        shipping: Money | None = None,
     ) -> None:
         self.plan = plan
         self.market: Market = plan.market
@@ -222,6 +230,7 @@ class Assessment:
         currency = plan.market.currency
         goods = to_currency(value, currency, rates, plan.on)
         self.goods: Money | None = goods
+        self.shipping = shipping
         self._standings: list[Standing | None] = [None] * len(plan.limits)
 
     def _standing(self, index: int) -> Standing:
@@ -231,6 +240,8 @@ class Assessment:
         limit = self.plan.limits[index]
         if limit.threshold is None:
             found = limit.fixed
+        elif limit.threshold.with_shipping:
+            found = self._with_shipping(limit)
         else:
             value, within, reason = measure(
                 limit, self._value, self.goods, self.market.currency, self._rates, self.on
@@ -238,6 +249,23 @@ class Assessment:
             found = Standing(limit.fact, limit.period, limit.threshold, value, within, reason)
         self._standings[index] = found
         return found
+
+    def _with_shipping(self, limit: Limit) -> Standing:
+        """Place goods and shipping together against a limit the facts set on both."""
+        threshold = limit.threshold
+        goods, shipping = self.goods, self.shipping
+        if shipping is None or goods is None or shipping.currency != goods.currency:
+            why = "the facts set this limit on goods and shipping together, and " + (
+                "no shipping was given"
+                if shipping is None
+                else "the price or the shipping could not be converted"
+            )
+            return Standing(limit.fact, limit.period, threshold, None, None, why)
+        total = Money(goods.amount + shipping.amount, goods.currency)
+        value, within, reason = measure(
+            limit, total, total, self.market.currency, self._rates, self.on
+        )
+        return Standing(limit.fact, limit.period, threshold, value, within, reason)
 
     @property
     def duty(self) -> Standing:
@@ -322,10 +350,18 @@ def _value_threshold(period: Period[Any]) -> Threshold | None:
     # The first comparison written with the limit's own amount decides: MX "<= USD 50 no
     # duty/VAT" is inclusive although its notes later recall "the <USD 50 exemption" of
     # another origin; NO "< NOK 3,000" is strict. None written: inclusive ("up to").
-    for op, code, amount in _amounts(period.notes or ""):
+    notes = period.notes or ""
+    shipping = _WITH_SHIPPING.search(notes) is not None
+    for op, code, amount in _amounts(notes):
         if op is not None and code == period.currency and amount == period.value:
-            return Threshold(period.value, period.currency, op == "<")
-    return Threshold(period.value, period.currency, False)
+            return Threshold(period.value, period.currency, op == "<", shipping)
+    return Threshold(period.value, period.currency, False, shipping)
+
+
+#: A de minimis on goods and shipping together: "(goods + shipping)", "CIF" (cost, insurance,
+#: freight). "goods value excl. shipping" (IL) and "transport/insurance excluded" (AU) do not
+#: match.
+_WITH_SHIPPING: Final = re.compile(r"goods \+ shipping|\bCIF\b")
 
 
 def _collection_threshold(period: Period[Any]) -> Threshold | None:
@@ -466,16 +502,19 @@ def assess(
     origin: str | None,
     ship_from: str | None,
     rates: RateSource,
+    shipping: Money | None = None,
 ) -> Assessment:
     """Place the goods value of one unit against ``market``'s dated thresholds on its date.
 
     ``origin`` or ``ship_from`` that is not a country code counts as unknown (None).
+    ``shipping``: the delivery charge in the market's currency, for the limits the facts set
+    on goods and shipping together.
     """
     on = market.on or today()
     plan = plan_for(market, origin if is_country(origin) else None, on)
     if not is_country(ship_from):
         ship_from = None
-    return Assessment(plan, goods, rates, origin=origin, ship_from=ship_from)
+    return Assessment(plan, goods, rates, origin=origin, ship_from=ship_from, shipping=shipping)
 
 
 def previous_period(market: Market, fact: str, period: Period[Any]) -> Period[Any] | None:

@@ -385,6 +385,7 @@ class _Builder:
             origin=self.origin,
             ship_from=seller.country if seller is not None else None,
             rates=self.rates,
+            shipping=ship,
         )
         if found.imported is False:
             self.notes.append(
@@ -424,8 +425,18 @@ class _Builder:
                 basis = f"{rule}; one line (HS {self.hs_code or 'unknown'}) replaces "
                 return self.add("flat_duty", amount, payer, basis + "the tariff rate", (), period)
         dm_period = dm.period
-        if dm_period is not None and dm_period.value and dm.within and not on_tax_amount(dm_period):
-            basis = f"no customs duty on goods {dm.threshold} (de minimis): "
+        on_value = bool(dm_period and dm_period.value and not on_tax_amount(dm_period))
+        what = (
+            "goods and shipping together"
+            if dm.threshold is not None and dm.threshold.with_shipping
+            else "goods"
+        )
+        if on_value and dm.within is None:
+            # Whether the relief applies is unknown (SA: no shipping given): never assumed.
+            basis = f"unknown: customs duty relief on {what} {dm.threshold}: {dm.reason}"
+            return self.add("duty", None, payer, basis, (), dm_period)
+        if dm_period is not None and on_value and dm.within:
+            basis = f"no customs duty on {what} {dm.threshold} (de minimis): "
             self.notes.append(f"Duty de minimis conditions: {excerpt(dm_period.notes)}")
             return self.add(
                 "duty", Money(0, self.currency), payer, basis + "relieved", (), dm_period
@@ -439,7 +450,10 @@ class _Builder:
         rate = duty_rates.rate(hs, self.origin, self.market.country, on=self.on)
         if rate is None:
             return self.add("duty", None, payer, f"unknown: no rate for HS {hs}", "caller")
-        cif = self.market.eu_member  # EU customs value includes transport to the border
+        # The EU customs value includes transport to the border; so does the value where the
+        # facts set the de minimis on goods and shipping together (MY "CIF", SA "goods +
+        # shipping"). Elsewhere the goods value.
+        cif = self.market.eu_member or (dm.threshold is not None and dm.threshold.with_shipping)
         parts = [goods, ship] if cif else [goods]
         what = "goods + shipping (CIF)" if cif else "goods value"
         base = _add(parts, self.currency)

@@ -297,7 +297,8 @@ class _Texts:
                 text = f"{label} has no de minimis{since}{was}: {due}"
                 items.append(_DeMinimis(_PART, label, limit, text))
             else:
-                text = f"{label} relief for goods {threshold}"
+                valued = "goods and shipping together" if threshold.with_shipping else "goods"
+                text = f"{label} relief for {valued} {threshold}"
                 items.append(_DeMinimis(_COMPARE, label, limit, text))
         self.de_minimis: tuple[_DeMinimis, ...] = tuple(items)
         # With nothing to compare, the de minimis findings and parts are the same every time.
@@ -664,6 +665,12 @@ def _de_minimis(
                     f"{_limit_of(limit.threshold)}, {item.label} is due.",
                     limit.period,
                 )
+            )
+        elif within and limit.threshold is not None and limit.threshold.with_shipping:
+            # check() knows no shipping charge: the price alone is within the limit.
+            parts.append(
+                f"{item.text}{_vs(value, goods, price)}: this price alone is within it, so none "
+                f"is due at the border unless your shipping charge takes the total to the limit"
             )
         else:
             verdict = "so none is due at the border" if within else "and this price is above"
