@@ -508,3 +508,14 @@ def test_performance_smoke() -> None:
         assert [RULE.check(c) for c in contexts] == first
     counts = Counter(f.severity for found in first for f in found)
     assert counts == Counter({"error": 19, "warning": 14})
+
+
+def test_words_of_the_category_label_are_not_said_to_be_the_sellers() -> None:
+    # tobacco.vapes is labelled "Electronic cigarettes, vapes, e-liquids": its words confirm
+    # nothing on their own, and a message must not say the listing wrote them.
+    (alone,) = run(listing("Pod device", category="tobacco.vapes"), "GB")
+    assert "the category's label says 'vape', 'e-liquid'" in alone.message
+    assert "the listing says" not in alone.message
+    (mixed,) = run(listing("Disposable vape pod", category="tobacco.vapes"), "GB")
+    assert "the listing says 'disposable vape', 'vape'" in mixed.message
+    assert "the category's label says 'e-liquid'" in mixed.message

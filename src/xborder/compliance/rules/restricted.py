@@ -861,9 +861,21 @@ def _tail(entry: Entry) -> str:
     return " ".join(parts)
 
 
-def _confirmed_message(entry: Entry, market: str, reason: str, words: Sequence[str]) -> str:
+def _confirmed_message(
+    entry: Entry, market: str, reason: str, words: Sequence[str], labelled: Sequence[str] = ()
+) -> str:
+    """Return the message of a confirmed entry.
+
+    ``labelled``: the words of ``words`` found only in the category's label (xborder's words,
+    not the seller's).
+    """
     what = f"{entry.category} ({reason}"
-    what += f"; the listing says {_quoted(words)})" if words else ")"
+    own = [w for w in words if w not in labelled]
+    if own:
+        what += f"; the listing says {_quoted(own)}"
+    if labelled:
+        what += f"; the category's label says {_quoted(labelled)}"
+    what += ")"
     where = _where(entry, market)
     if entry.status == "prohibited":
         text = f"Prohibited in {where}: {what}. {_notes(entry)} Do not list it for {market}."
@@ -901,8 +913,10 @@ def _finding(
     words: tuple[str, ...],
     field: str | None,
     strict: bool,
+    labelled: tuple[str, ...] = (),
 ) -> Finding:
     # Findings are immutable values: the same inputs give the same finding, built once.
+    # ``labelled``: the words found only in the category's label.
     entry = _data()[0][index]
     severity: Severity
     if confirmed is None and not strict:
@@ -915,7 +929,7 @@ def _finding(
             reason, words = confirmed[1], ()
         else:
             reason = _reason(confirmed, hs_code)
-        message = _confirmed_message(entry, market, reason, words)
+        message = _confirmed_message(entry, market, reason, words, labelled)
         field = confirmed[0] or None
     source = entry.sources[0] if entry.sources else None
     return Finding(code, severity, message, field, source, entry.effective_from)
@@ -981,7 +995,10 @@ class RestrictedRule:
             if confirmed is None and not words:
                 continue
             where = hits[(entry.group, words[0])] if words else None
-            findings.append(_finding(entry.index, name, confirmed, hs, words, where, self.strict))
+            labelled = tuple(k for k in words if hits[(entry.group, k)] == "category")
+            findings.append(
+                _finding(entry.index, name, confirmed, hs, words, where, self.strict, labelled)
+            )
         return findings
 
 
