@@ -118,6 +118,7 @@ def test_missing_regime_sources_fall_back_to_the_general_ones_and_say_so() -> No
         == "https://legalclarity.org/ofac-countries-list-of-sanctioned-nations-and-restrictions"
     )
     assert "Not verified in the facts" in cuba.message
+    assert "as the facts stood on 2026-11-28, whatever day is checked" in cuba.message
 
 
 @pytest.mark.parametrize("regimes", REGIME_SETS, ids="+".join)
@@ -129,6 +130,7 @@ def test_ukraine_gets_one_address_screening_warning(regimes: tuple[Regime, ...])
     assert "no buyer address" in finding.message
     assert NOT_SCREENING in finding.message
     assert finding.source
+    assert "as the facts stood on 2026-11-28, whatever day is checked" in finding.message
     # The facts' caveats on the regions are repeated, as for a sanctioned country.
     assert "Not verified in the facts: EU/UK sources not retrieved" in finding.message
     assert "postal-address level detection is hard" in finding.message

@@ -156,7 +156,19 @@ def _regime_text(assessment: Assessment) -> str:
 
 def _sources_text(sources: tuple[str, ...], *, general: bool = False) -> str:
     label = "General sources (the facts give none for these regimes)" if general else "Sources"
-    return f" {label}: {'; '.join(sources)}." if sources else ""
+    return _as_of() + (f" {label}: {'; '.join(sources)}." if sources else "")
+
+
+@cache
+def _as_of() -> str:
+    """Say which day the sanctions facts describe: the rule does not date them (see docs)."""
+    as_of = load("sanctions").get("as_of")
+    return (
+        f" These are the sanctions as the facts stood on {as_of}, whatever day is checked: "
+        "changes before or since are not modelled."
+        if as_of
+        else " The facts give no date for these sanctions."
+    )
 
 
 @lru_cache(maxsize=1024)
