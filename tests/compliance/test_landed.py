@@ -425,3 +425,22 @@ def test_a_de_minimis_on_goods_and_shipping_counts_the_shipping() -> None:
         rates=None,
     )
     assert amounts(result)["duty"] == f"0.00 {result.currency}"
+
+
+def test_the_norwegian_duty_relief_is_for_voec_sales_only() -> None:
+    # NO: "Goods sold through VOEC-registered sellers/marketplaces with item value < NOK 3,000
+    # are exempt from customs duty. Non-VOEC parcels: ... duty and VAT from the first krone."
+    item = mug(price=Money("2000", "NOK"), origin_country="CN")
+    ship = Money("100", "NOK")
+    plain = cost("NO", AFTER, item, shipping=ship, seller=CN_SELLER, duty_rates=TARIFF)
+    assert amounts(plain)["duty"] == "120.00 NOK"  # 6% of 2,000
+    assert amounts(plain)["import_vat"] == "555.00 NOK"  # 25% of 2,000 + 100 + 120
+    assert any("only for sales under VOEC" in note for note in plain.notes)
+    voec = Seller(country="CN", regimes=("US",), vat_registrations={"NO": "VOEC-2001234"})
+    registered = cost("NO", AFTER, item, shipping=ship, seller=voec, duty_rates=TARIFF)
+    assert amounts(registered)["duty"] == "0.00 NOK"
+    assert amounts(registered)["vat_at_sale"] == "525.00 NOK"  # 25% of 2,000 + 100
+    on_a_marketplace = cost(
+        "NO", AFTER, item, shipping=ship, seller=CN_SELLER, duty_rates=TARIFF, marketplace=True
+    )
+    assert amounts(on_a_marketplace)["duty"] == "0.00 NOK"

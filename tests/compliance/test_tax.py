@@ -481,7 +481,8 @@ def test_the_first_comparison_written_with_the_limit_decides_if_it_is_strict() -
             "NO", date(2026, 7, 1), listing(price=Money("3000", "NOK")), seller=CN_SELLER, rule=RULE
         )
     )["tax.de_minimis"].message
-    assert "customs duty relief for goods under NOK 3,000, and this price is above" in norway
+    assert "customs duty relief for goods under NOK 3,000" in norway
+    assert "and this price is above" in norway
 
 
 def test_a_de_minimis_on_goods_and_shipping_is_not_decided_by_the_price_alone() -> None:
@@ -492,3 +493,14 @@ def test_a_de_minimis_on_goods_and_shipping_is_not_decided_by_the_price_alone() 
     ].message
     assert "customs duty relief for goods and shipping together under SAR 1,000" in message
     assert "unless your shipping charge takes the total to the limit" in message
+
+
+def test_the_norwegian_duty_relief_says_it_is_for_voec_sales_only() -> None:
+    item = listing(price=Money("2000", "NOK"), origin_country="CN")
+    message = by_code(run("NO", date(2026, 7, 1), item, seller=CN_SELLER, rule=RULE))[
+        "tax.de_minimis"
+    ].message
+    assert "(only for sales under VOEC: other parcels pay duty from the first unit)" in message
+    # Elsewhere no such condition is added (GB's relief is not tied to its scheme).
+    gb = by_code(run("GB", date(2026, 7, 1), seller=CN_SELLER, rule=RULE))["tax.de_minimis"]
+    assert "only for sales under" not in gb.message

@@ -431,7 +431,7 @@ class Plan:
     :func:`plan_for`.
     """
 
-    __slots__ = ("_imported", "limits", "market", "memo", "on", "origin")
+    __slots__ = ("_imported", "duty_scheme", "limits", "market", "memo", "on", "origin")
 
     def __init__(self, market: Market, on: date, origin: str | None) -> None:
         self.market = market
@@ -440,6 +440,11 @@ class Plan:
         self.limits: tuple[Limit, ...] = tuple(
             _limit(fact, market, origin, threshold_of) for fact, threshold_of in _FACTS
         )
+        #: The point-of-sale scheme the duty de minimis is reserved for, when the facts say
+        #: parcels outside it pay duty from the first unit (NO: "Goods sold through
+        #: VOEC-registered sellers ... Non-VOEC parcels: ... duty and VAT from the first
+        #: krone"); None otherwise.
+        self.duty_scheme: str | None = _duty_scheme(self.limits[0].period, self.limits[2].period)
         self._imported: dict[str, bool] = {}
         self.memo: dict[str, Any] = {}
 
@@ -466,6 +471,16 @@ class Plan:
             facts = self.market.facts
             notes = self.memo[key] = facts[fact].unverified if fact in facts else ()
         return notes
+
+
+def _duty_scheme(duty: Period[Any] | None, collection: Period[Any] | None) -> str | None:
+    """Return the scheme (its short name) a duty de minimis is reserved for, if the facts say so."""
+    scheme = collection.value if collection is not None else None
+    if duty is None or not isinstance(scheme, Collection) or not scheme.scheme:
+        return None
+    name = scheme.scheme.split()[0]
+    notes = duty.notes or ""
+    return name if re.search(rf"\bNon-{re.escape(name)}\b", notes) else None
 
 
 @lru_cache(maxsize=1024)

@@ -395,8 +395,8 @@ class _Builder:
             return self.finish()
         if found.imported is None:
             self.notes.append("No seller was given: the parcel is taken to be imported.")
-        duty = self.duty(found, goods, ship, duty_rates)
         who = who_collects(found, seller, marketplace=marketplace)
+        duty = self.duty(found, goods, ship, duty_rates, who)
         self.vat(found, who, goods, ship, duty)
         self.parcel_fee(found, who)
         if self.market.eu_member and (fee := _eu_handling_fee()):
@@ -410,6 +410,7 @@ class _Builder:
         goods: Money | None,
         ship: Money | None,
         duty_rates: DutyRateSource | None,
+        who: Collect,
     ) -> Money | None:
         flat, dm = found.flat_duty, found.duty
         payer = self.import_payer
@@ -435,7 +436,22 @@ class _Builder:
             # Whether the relief applies is unknown (SA: no shipping given): never assumed.
             basis = f"unknown: customs duty relief on {what} {dm.threshold}: {dm.reason}"
             return self.add("duty", None, payer, basis, (), dm_period)
-        if dm_period is not None and on_value and dm.within:
+        scheme = found.plan.duty_scheme
+        relieved = bool(on_value and dm.within)
+        if relieved and scheme is not None and who.at_sale is not True:
+            # NO: the relief is for sales under VOEC only; other parcels pay from the first unit.
+            if who.at_sale is None:
+                basis = (
+                    f"unknown: customs duty relief on goods {dm.threshold} only for sales "
+                    f"under {scheme}, and whether this one is: {who.why}"
+                )
+                return self.add("duty", None, payer, basis, (), dm_period)
+            self.notes.append(
+                f"No duty de minimis: the relief on goods {dm.threshold} is only for sales "
+                f"under {scheme}, and this one is not ({who.why})."
+            )
+            relieved = False
+        if dm_period is not None and relieved:
             basis = f"no customs duty on {what} {dm.threshold} (de minimis): "
             self.notes.append(f"Duty de minimis conditions: {excerpt(dm_period.notes)}")
             return self.add(

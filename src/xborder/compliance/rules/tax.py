@@ -299,6 +299,11 @@ class _Texts:
             else:
                 valued = "goods and shipping together" if threshold.with_shipping else "goods"
                 text = f"{label} relief for {valued} {threshold}"
+                if label == "customs duty" and plan.duty_scheme is not None:
+                    text += (
+                        f" (only for sales under {plan.duty_scheme}: other parcels pay duty "
+                        f"from the first unit)"
+                    )
                 items.append(_DeMinimis(_COMPARE, label, limit, text))
         self.de_minimis: tuple[_DeMinimis, ...] = tuple(items)
         # With nothing to compare, the de minimis findings and parts are the same every time.
