@@ -444,3 +444,31 @@ def test_the_norwegian_duty_relief_is_for_voec_sales_only() -> None:
         "NO", AFTER, item, shipping=ship, seller=CN_SELLER, duty_rates=TARIFF, marketplace=True
     )
     assert amounts(on_a_marketplace)["duty"] == "0.00 NOK"
+
+
+def test_an_unknown_duty_de_minimis_leaves_a_positive_duty_unknown() -> None:
+    # CH duty_de_minimis: "Not determined" (null). A tariff rate alone would assume no relief.
+    item = mug(price=Money("40.00", "CHF"), origin_country="CN")
+    result = cost("CH", AFTER, item, shipping=Money("10", "CHF"), duty_rates=TARIFF)
+    duty = result.line("duty")
+    assert duty.amount is None and "unless a duty de minimis relieves it" in duty.basis
+    assert result.total is None
+    # At a rate of 0 the relief does not matter: the duty is zero.
+    zero = TableDutyRates({"6912": "0"}, source="test")
+    result = cost("CH", AFTER, item, shipping=Money("10", "CHF"), duty_rates=zero)
+    assert amounts(result)["duty"] == "0.00 CHF"
+
+
+def test_mexico_keeps_the_usd_50_band_for_us_and_canadian_goods_only() -> None:
+    # MX: "Only for goods from the US or Canada via registered courier (USMCA): <= USD 50 no
+    # duty/VAT ... Non-FTA origins (e.g. China): no threshold".
+    ship = Money("5", "USD")
+    for origin in ("US", "CA"):
+        item = mug(price=Money("40", "USD"), origin_country=origin)
+        result = cost("MX", AFTER, item, shipping=ship, duty_rates=TARIFF, rates=None)
+        assert amounts(result)["duty"] == "0.00 MXN"
+        assert amounts(result)["import_vat"] == "0.00 MXN"
+    chinese = mug(price=Money("40", "USD"), origin_country="CN")
+    result = cost("MX", AFTER, chinese, shipping=ship, duty_rates=TARIFF, rates=None)
+    assert result.line("duty").amount not in (None, Money("0", "MXN"))
+    assert result.line("import_vat").amount not in (None, Money("0", "MXN"))

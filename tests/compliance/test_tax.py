@@ -504,3 +504,19 @@ def test_the_norwegian_duty_relief_says_it_is_for_voec_sales_only() -> None:
     # Elsewhere no such condition is added (GB's relief is not tied to its scheme).
     gb = by_code(run("GB", date(2026, 7, 1), seller=CN_SELLER, rule=RULE))["tax.de_minimis"]
     assert "only for sales under" not in gb.message
+
+
+def test_mexico_relieves_us_and_canadian_goods_only() -> None:
+    on = date(2026, 7, 1)
+    us = by_code(run("MX", on, listing(price=Money("40", "USD")), seller=CN_SELLER, rule=RULE))
+    assert (
+        "customs duty relief for goods up to USD 50, so none is due" in us["tax.de_minimis"].message
+    )
+    item = listing(price=Money("40", "USD"), origin_country="CN")
+    cn = by_code(run("MX", on, item, seller=CN_SELLER, rule=RULE))["tax.de_minimis"]
+    assert "customs duty has no de minimis since 2025-01-01: due from the first unit" in cn.message
+    # Before the facts' USMCA band (2025-08-15) its value is not recorded: unknown, not none.
+    early = run(
+        "MX", date(2025, 6, 1), listing(price=Money("40", "USD")), seller=CN_SELLER, rule=RULE
+    )
+    assert [f.code for f in early].count("tax.threshold_unknown") == 2

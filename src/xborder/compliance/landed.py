@@ -457,7 +457,8 @@ class _Builder:
             return self.add(
                 "duty", Money(0, self.currency), payer, basis + "relieved", (), dm_period
             )
-        if dm_period is None or dm_period.value is None:
+        relief_unknown = dm_period is None or dm_period.value is None
+        if relief_unknown:
             self.notes.append(f"Duty de minimis unknown: {dm.reason}.")
         hs = self.hs_code
         if hs is None or duty_rates is None:
@@ -466,6 +467,14 @@ class _Builder:
         rate = duty_rates.rate(hs, self.origin, self.market.country, on=self.on)
         if rate is None:
             return self.add("duty", None, payer, f"unknown: no rate for HS {hs}", "caller")
+        if relief_unknown and rate.percent:
+            # Unknown is not "none": whether a relief takes the duty to zero is unknown, so
+            # the duty is too (the tariff rate alone would assume there is no relief).
+            basis = (
+                f"unknown: {rate.percent}% of the customs value unless a duty de minimis "
+                f"relieves it, and that is unknown ({dm.reason})"
+            )
+            return self.add("duty", None, payer, basis, rate.source, dm_period)
         # The EU customs value includes transport to the border; so does the value where the
         # facts set the de minimis on goods and shipping together (MY "CIF", SA "goods +
         # shipping"). Elsewhere the goods value.
