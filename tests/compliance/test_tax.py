@@ -520,3 +520,12 @@ def test_mexico_relieves_us_and_canadian_goods_only() -> None:
         "MX", date(2025, 6, 1), listing(price=Money("40", "USD")), seller=CN_SELLER, rule=RULE
     )
     assert [f.code for f in early].count("tax.threshold_unknown") == 2
+
+
+def test_a_buyers_annual_quota_is_not_a_seller_registration_test() -> None:
+    # CN CBEC: "RMB 5,000 per transaction; RMB 26,000 per person per year" (the buyer's).
+    item = listing(price=Money("400", "CNY"))
+    found = by_code(run("CN", date(2026, 7, 1), item, seller=US_SELLER, rule=RULE))
+    message = found["tax.point_of_sale_collection"].message
+    assert "whether you must register" not in message
+    assert "no marketplace was named" in message

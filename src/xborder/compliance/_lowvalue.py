@@ -120,7 +120,19 @@ def limit_in_notes(notes: str | None) -> Threshold | None:
 
 @lru_cache(maxsize=256)
 def _registration_text(text: str | None) -> str:
-    return "; ".join(s.strip() for s in (text or "").split(";") if _REGISTRATION.search(s))
+    """Return the parts of a scheme's threshold text that are a seller's registration test.
+
+    A buyer's quota ("RMB 26,000 per person per year", CN) is neither an order value nor a
+    registration test: it is left out of both.
+    """
+    return "; ".join(
+        s.strip()
+        for s in (text or "").split(";")
+        if _REGISTRATION.search(s) and not _BUYER_QUOTA.search(s)
+    )
+
+
+_BUYER_QUOTA: Final = re.compile(r"per person", re.I)
 
 
 def fmt(money: Money) -> str:
