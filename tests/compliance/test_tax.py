@@ -529,3 +529,18 @@ def test_a_buyers_annual_quota_is_not_a_seller_registration_test() -> None:
     message = found["tax.point_of_sale_collection"].message
     assert "whether you must register" not in message
     assert "no marketplace was named" in message
+
+
+def test_a_value_that_rounds_to_the_limit_is_shown_closer() -> None:
+    # USD 170.75 is EUR 150.0044 at these rates (1 EUR = 1.1383 USD): above the EUR 150 flat
+    # duty and IOSS limits, which "≈ EUR 150.00" would contradict.
+    rates = FixedRates({"EUR": "1", "USD": "1.1383"})
+    item = listing(price=Money("170.75", "USD"), origin_country="CN")
+    found = by_code(run("DE", date(2026, 7, 1), item, seller=CN_SELLER, rule=TaxRule(rates=rates)))
+    assert (
+        "The price is above the limit (≈ EUR 150.0044)" in found["tax.flat_duty_per_line"].message
+    )
+    assert "the price is above the limit (≈ EUR 150.0044)" in found["tax.import_vat_due"].message
+    below = listing(price=Money("170.00", "USD"), origin_country="CN")
+    found = by_code(run("DE", date(2026, 7, 1), below, seller=CN_SELLER, rule=TaxRule(rates=rates)))
+    assert "within the limit (≈ EUR 149.35)" in found["tax.flat_duty_per_line"].message

@@ -23,6 +23,7 @@ import reprlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any, Final
 
@@ -546,7 +547,8 @@ def _messages(
         elif within:
             line = _hs_line(context.values)
             message = (
-                f"{flat.rule}. The price is within the limit ({_in(value, goods, approx)}): one "
+                f"{flat.rule}. The price is within the limit "
+                f"({_in(value, goods, approx, t.flat_limit.threshold)}): one "
                 f"unit of this "
                 f"listing ({line}) carries {flat.per_line} of duty instead of the normal "
                 f"tariff.{flat.unverified}"
@@ -556,7 +558,8 @@ def _messages(
             )
         else:
             message = (
-                f"{flat.rule}. The price is above the limit ({_in(value, goods, approx)}): the "
+                f"{flat.rule}. The price is above the limit "
+                f"({_in(value, goods, approx, t.flat_limit.threshold)}): the "
                 f"normal tariff "
                 f"applies."
             )
@@ -602,7 +605,8 @@ def _messages(
                 )
             )
         elif not within:
-            text = f"{what}: the price is above the limit ({_in(value, goods, approx)}), so "
+            shown = _in(value, goods, approx, t.collection_limit.threshold)
+            text = f"{what}: the price is above the limit ({shown}), so "
             text += "VAT is not "
             out.append(
                 _finding("tax.import_vat_due", text + f"collected at sale; {t.border}", period)
@@ -714,14 +718,44 @@ def _who(
     return known
 
 
-def _in(value: Money | None, goods: Money | None = None, shown: str = "") -> str:
+_FOUR_PLACES: Final = Decimal("0.0001")
+
+
+def _rounds_to(value: Money, amount: Decimal) -> bool:
+    """Whether ``value`` rounded to its currency's digits is ``amount`` (never raises)."""
+    try:
+        return value.quantize().amount == amount
+    except ArithmeticError:  # an amount beyond the decimal precision: no limit is near it
+        return False
+
+
+def _in(
+    value: Money | None,
+    goods: Money | None = None,
+    shown: str = "",
+    limit: Threshold | None = None,
+) -> str:
     """Return the goods value in a threshold's currency, for a message.
 
-    ``shown`` is already that text for ``goods`` (the value in the market's currency).
+    ``shown`` is already that text for ``goods`` (the value in the market's currency). A
+    value that rounds to ``limit`` without being it (EUR 150.0044 against EUR 150) is shown
+    with four more decimals: "above the limit (≈ EUR 150.00)" would contradict itself.
     """
+    if value is None:
+        return "not converted"
+    if (
+        limit is not None
+        and value.amount != limit.amount
+        and value.currency == limit.currency
+        and _rounds_to(value, limit.amount)
+    ):
+        exact = value.amount.quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP)
+        if exact == limit.amount:  # closer still: every digit there is
+            exact = value.amount.normalize()
+        return f"≈ {value.currency} {exact}"
     if value is goods and shown:
         return shown
-    return f"≈ {fmt(value)}" if value is not None else "not converted"
+    return f"≈ {fmt(value)}"
 
 
 def _vs(value: Money | None, goods: Money | None, price: Money) -> str:
