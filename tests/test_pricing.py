@@ -312,3 +312,35 @@ def test_a_quote_is_never_below_policy_floor(amount: Decimal, cost: Decimal, mar
         tax_factor=1 + result.vat_rate / 100 if result.vat_rate is not None else Decimal(1),
     )
     assert floor is not None and result.price.amount >= floor
+
+
+def test_min_prices_must_be_prices_a_buyer_can_pay() -> None:
+    # The floor becomes the price charged: EUR 99.999 would be shown as 100,00 €.
+    with pytest.raises(PricingError, match=r"min_prices\['EUR'\].*more digits than EUR allows"):
+        PricingPolicy(min_prices={"EUR": Money("99.999", "EUR")})
+    with pytest.raises(PricingError, match=r"min_prices\['JPY'\]"):
+        PricingPolicy(min_prices={"JPY": Money("1000.5", "JPY")})
+
+
+def test_the_callers_decimal_context_changes_nothing() -> None:
+    import decimal
+
+    policy = PricingPolicy(markup_percent=Decimal("7.5"), min_margin_percent=Decimal("20"))
+    expected = q("24.00", "HU", policy=policy, cost=Money("20.00", "USD"))
+    floor = policy_floor(policy, "HUF", cost=Money("20.00", "USD"), rates=RATES, on=ON)
+    with decimal.localcontext(prec=4):
+        assert q("24.00", "HU", policy=policy, cost=Money("20.00", "USD")) == expected
+        assert policy_floor(policy, "HUF", cost=Money("20.00", "USD"), rates=RATES, on=ON) == floor
+        assert Money("1234567.891", "EUR").quantize() == Money("1234567.89", "EUR")
+    with decimal.localcontext() as context:
+        context.traps[decimal.Inexact] = True
+        assert q("24.00", "HU", policy=policy, cost=Money("20.00", "USD")) == expected
+
+
+def test_an_amount_too_long_to_price_is_refused_clearly() -> None:
+    from xborder.errors import InvalidAmountError
+
+    with pytest.raises(InvalidAmountError, match="price: invalid amount"):
+        quote(Money("1E+26", "EUR"), "DE", rates=RATES, on=ON)
+    with pytest.raises(InvalidAmountError, match="too many digits to round to EUR"):
+        Money("1E+27", "EUR").quantize()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
@@ -38,9 +38,12 @@ __all__ = [
     "validate_currency",
 ]
 
-#: Every currency code CLDR names (the English display names cover all of them).
-_KNOWN: Final[frozenset[str]] = frozenset(list_currencies("en"))
+#: Every currency code CLDR knows. Not the codes with an English display name: CLDR 49 has
+#: XAD (the Caribbean guilder) without one.
+_KNOWN: Final[frozenset[str]] = frozenset(list_currencies())
 _FRACTIONS: Final[Mapping[str, tuple[int, int, int, int]]] = get_global("currency_fractions")
+#: Significant digits of money arithmetic (Python's default, as xborder.rates.RATE_CONTEXT).
+_PRECISION: Final = 28
 _DEFAULT_FRACTION: Final = _FRACTIONS["DEFAULT"]
 
 
@@ -65,6 +68,16 @@ def currency_digits(code: str) -> int:
     """
     validate_currency(code)
     return _FRACTIONS.get(code, _DEFAULT_FRACTION)[0]
+
+
+class _TooManyDigitsError(InvalidAmountError, ArithmeticError):
+    """An amount too long to round: an ArithmeticError too, as decimal's own error was."""
+
+
+@cache
+def _context(rounding: str) -> Context:
+    """Return the decimal context of money rounding: fixed precision, never the caller's."""
+    return Context(prec=_PRECISION, rounding=rounding, traps=[InvalidOperation])
 
 
 @cache
@@ -163,7 +176,17 @@ class Money:
         how shops round prices (10.005 → 10.01). The result is what the buyer is charged.
         """
         q = _quantum(self._currency)
-        return Money._trusted(self._amount.quantize(q, rounding=rounding), self._currency)
+        # In a fixed context, not the caller's: the same amount always rounds the same way
+        # (an ambient precision of 4 would refuse EUR 1234567.891).
+        try:
+            amount = self._amount.quantize(q, context=_context(rounding))
+        except InvalidOperation:
+            raise _TooManyDigitsError(
+                self._amount,
+                reason=f"too many digits to round to {self._currency}'s "
+                f"{currency_digits(self._currency)} decimals ({_PRECISION} significant digits)",
+            ) from None
+        return Money._trusted(amount, self._currency)
 
     def is_quantized(self) -> bool:
         """Return whether the amount already has no more digits than the currency allows."""

@@ -16,15 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation, Overflow, localcontext
 from functools import cache
 from types import MappingProxyType
 from typing import Final, Literal
 
-from xborder.errors import PricingError
+from xborder.errors import InvalidAmountError, PricingError
 from xborder.markets import Market
 from xborder.money import Money, currency_digits, to_decimal, validate_currency
-from xborder.rates import ExchangeRate, RateSource
+from xborder.rates import RATE_CONTEXT, ExchangeRate, RateSource
 
 __all__ = [
     "Ending",
@@ -244,6 +244,11 @@ class PricingPolicy:
                 raise PricingError(
                     f"min_prices[{currency!r}]: expected Money in {currency}, got {floor!r}"
                 )
+            if not floor.is_quantized():
+                # The floor becomes the price charged: it must be a price the buyer can pay.
+                raise PricingError(
+                    f"min_prices[{currency!r}]: {floor} has more digits than {currency} allows"
+                )
             out[currency] = floor
         return MappingProxyType(out)
 
@@ -331,9 +336,35 @@ def quote(
 
     ``cost`` (the listing's cost, any currency) enables the policy's minimum margin; ``sku``
     selects per-SKU overrides. Raises :class:`PricingError` when the market shows prices
-    tax-inclusive but its VAT rate is unknown and not overridden, and the errors of
-    :mod:`xborder.rates` when no rate is available.
+    tax-inclusive but its VAT rate is unknown and not overridden,
+    :class:`~xborder.errors.InvalidAmountError` for an amount with more digits than 28
+    significant digits can price, and the errors of :mod:`xborder.rates` when no rate is
+    available. The arithmetic runs in :data:`xborder.rates.RATE_CONTEXT`, whatever decimal
+    context the caller has set.
     """
+    # Every step runs in the rates' fixed decimal context, not the caller's: the same inputs
+    # always give the same quote (an ambient precision of 4 would price HUF 9995, not 9994).
+    with localcontext(RATE_CONTEXT):
+        try:
+            return _quote(price, market, rates=rates, policy=policy, on=on, cost=cost, sku=sku)
+        except (InvalidOperation, Overflow):
+            raise InvalidAmountError(
+                price.amount,
+                field="price",
+                reason="too many digits to price (28 significant digits)",
+            ) from None
+
+
+def _quote(
+    price: Money,
+    market: Market | str,
+    *,
+    rates: RateSource,
+    policy: PricingPolicy | None,
+    on: date | None,
+    cost: Money | None,
+    sku: str | None,
+) -> PriceQuote:
     if not isinstance(price, Money):
         raise TypeError(f"price: expected Money, got {type(price).__name__}")
     policy = policy or _DEFAULT_POLICY
@@ -397,7 +428,7 @@ def quote(
         step(("ending", amount, to, "{0.direction} to k × {0.step} {0.offset:+}", (ending,)))
 
     if policy.min_prices or policy.min_margin_percent is not None:
-        floor, why = policy_floor(policy, to, cost=cost, rates=rates, on=on, tax_factor=tax_factor)
+        floor, why = _policy_floor(policy, to, cost, rates, on, tax_factor)
         if floor is not None and amount < floor:
             # Re-apply the ending upwards so the floored price still has the ending (and stays
             # at or above the floor whatever the ending's direction).
@@ -470,6 +501,18 @@ def policy_floor(
     currency's digits. This is the floor step of :func:`quote`, for code that checks a price
     it did not quote itself (a sync job checking a price the marketplace confirmed earlier).
     """
+    with localcontext(RATE_CONTEXT):  # as quote(): never the caller's decimal context
+        return _policy_floor(policy, currency, cost, rates, on, tax_factor)
+
+
+def _policy_floor(
+    policy: PricingPolicy,
+    currency: str,
+    cost: Money | None,
+    rates: RateSource,
+    on: date,
+    tax_factor: Decimal,
+) -> tuple[Decimal | None, str]:
     floor: Decimal | None = None
     why = ""
     minimum = policy.min_prices.get(currency)
