@@ -862,3 +862,23 @@ def test_adapter_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("XBORDER_EBAY_CLIENT_SECRET", CLIENT_SECRET)
     monkeypatch.setenv("XBORDER_EBAY_SITES", json.dumps({"DE": site()}))
     assert EbayAdapter().settings.client_id == "env-app"
+
+
+def test_a_brand_or_mpn_over_65_characters_is_refused_before_any_call() -> None:
+    # Product.brand and Product.mpn: "Max Length: 65". One such item would make eBay refuse
+    # the whole bulk call; it is refused alone, and the others are sent.
+    brand = offer(listing("MUG-02", brand="B" * 70, mpn="BRK-MUG02"))
+    mpn = offer(listing("MUG-03", brand="Blue Ridge Kiln", mpn="M" * 66))
+    exact = offer(listing("MUG-04", brand="B" * 65, mpn="M" * 65))
+    sent: list[HttpRequest] = []
+
+    def stop(request: HttpRequest) -> HttpResponse:
+        sent.append(request)
+        return answer(500)  # the call's outcome does not matter here
+
+    results, _ = drive(adapter().upsert([brand, mpn, exact]), stop)
+    assert [r.issues[0].code for r in results[:2]] == ["ebay.brand_too_long", "ebay.mpn_too_long"]
+    assert results[0].issues[0].field == "brand" and "70 characters" in results[0].issues[0].message
+    (first, *_) = sent
+    skus = [item["sku"] for item in body(first)["requests"]]
+    assert skus == ["MUG-04-DE"] or skus == ["MUG-04"]

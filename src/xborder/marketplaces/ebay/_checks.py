@@ -15,7 +15,9 @@ from xborder.marketplaces.ebay._settings import EbaySettings
 from xborder.marketplaces.ebay._sites import SITES, EbaySite
 
 __all__ = [
+    "PRODUCT_FIELD_MAX",
     "SKU_MAX",
+    "long_product_field",
     "long_sku",
     "need_user_token",
     "raise_problems",
@@ -27,6 +29,8 @@ __all__ = [
 
 #: SKU: "Max Length: 50" (InventoryItemWithSkuLocale.sku).
 SKU_MAX: Final = 50
+#: Product.brand and Product.mpn: "Max Length: 65" each (Sell Inventory API v1 Product).
+PRODUCT_FIELD_MAX: Final = 65
 
 
 def refused(key: OfferKey, code: str, message: str, field: str | None = None) -> ItemResult:
@@ -105,6 +109,21 @@ def wrong_currency(key: OfferKey, site: EbaySite, currency: str) -> ItemResult:
         f"it (error 95). Prepare the offer for market {site.market} so it is priced in "
         f"{site.currency}.",
         "price",
+    )
+
+
+def long_product_field(key: OfferKey, field: str, value: str) -> ItemResult:
+    """Refuse a brand or MPN over eBay's 65 characters (sent together as Product fields).
+
+    Refused rather than cut: a shortened brand or part number identifies another product.
+    One such item in a bulk call would make eBay refuse the whole call.
+    """
+    return refused(
+        key,
+        f"ebay.{field}_too_long",
+        f"the {field} has {len(value)} characters ({value[:40]!r}…); eBay's Product.{field} "
+        f"takes at most {PRODUCT_FIELD_MAX}. Shorten it in the listing.",
+        field,
     )
 
 

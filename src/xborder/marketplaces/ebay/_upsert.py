@@ -36,7 +36,9 @@ from xborder.marketplaces.ebay._calls import (
     request,
 )
 from xborder.marketplaces.ebay._checks import (
+    PRODUCT_FIELD_MAX,
     SKU_MAX,
+    long_product_field,
     long_sku,
     need_user_token,
     raise_problems,
@@ -342,13 +344,22 @@ class Upsert:
             if len(sku) > SKU_MAX:
                 entries.append(long_sku(key, sku))
                 continue
+            listing = offer.listing
+            if listing.mpn and listing.brand:  # sent as Product.brand and Product.mpn
+                too_long = [
+                    (name, value)
+                    for name, value in (("brand", listing.brand), ("mpn", listing.mpn))
+                    if len(value) > PRODUCT_FIELD_MAX
+                ]
+                if too_long:
+                    entries.append(long_product_field(key, *too_long[0]))
+                    continue
             if site.site_id not in checked:
                 checked.add(site.site_id)
                 problems += site_problems(self._settings, site)
             site_settings = self._settings.site_settings(site)
             if site_settings is None:
                 continue
-            listing = offer.listing
             if site_settings.category_id(listing.sku, listing.category) is None:
                 problems.append(
                     f"{site.site_id}: no eBay category for {listing.sku} (category "
