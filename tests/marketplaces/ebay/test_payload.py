@@ -362,3 +362,24 @@ def test_listings_without_optional_parts_leave_them_out() -> None:
     assert p.offer["categoryId"] == "99"
     assert "listingDescription" not in p.offer and "regulatory" not in p.offer
     assert_valid(p)
+
+
+@pytest.mark.parametrize(
+    ("gtin", "field"),
+    [
+        ("860001234015", "upc"),
+        ("4006381333931", "ean"),
+        ("9780306406157", "isbn"),
+        ("96385074", "ean"),
+        ("10860001234012", None),
+    ],
+)
+def test_each_gtin_goes_in_its_own_product_field(gtin: str, field: str | None) -> None:
+    # Product has upc, ean and isbn; a GTIN-14 (a trade unit) has no field and is not sent.
+    p = payload(full_listing().model_copy(update={"gtin": gtin}), "DE")
+    product = p.item_body["product"]
+    assert_valid(p)
+    sent = {name: product[name] for name in ("upc", "ean", "isbn") if name in product}
+    assert sent == ({field: [gtin]} if field else {})
+    if field is None:
+        assert "ebay.gtin_not_sent" in [note.code for note in p.notes]

@@ -187,7 +187,20 @@ def build(offer: Offer, site: EbaySite, settings: EbaySiteSettings, sku: str) ->
     if aspects:
         product["aspects"] = aspects
     if listing.gtin:
-        product["upc" if len(listing.gtin) == 12 else "ean"] = [listing.gtin]
+        field = _identifier_field(listing.gtin)
+        if field is not None:
+            product[field] = [listing.gtin]
+        else:
+            notes.append(
+                Issue(
+                    "ebay.gtin_not_sent",
+                    f"GTIN-14 {listing.gtin} names a trade unit (a case), and eBay's Product has "
+                    f"no field for it (upc, ean and isbn only): give the item's own GTIN-13 or "
+                    f"UPC-A",
+                    "gtin",
+                    "warning",
+                )
+            )
     images = list(listing.images[:MAX_IMAGES])
     if images:
         product["imageUrls"] = images
@@ -239,6 +252,21 @@ def _product_description(description: str) -> str:
     # The listing shows listingDescription (up to 500000); the inventory item's own
     # description is capped at 4000, so it keeps the text of as much as fits.
     return shorten_text(html_to_text(description), PRODUCT_DESCRIPTION_MAX)
+
+
+def _identifier_field(gtin: str) -> str | None:
+    """Return the Product field a GTIN goes in, or None for a GTIN-14 (eBay has none).
+
+    ``upc`` for 12 digits, ``isbn`` for a 13-digit 978/979 (Bookland) code, ``ean`` for
+    other 13-digit and 8-digit codes.
+    """
+    if len(gtin) == 12:
+        return "upc"
+    if len(gtin) == 13:
+        return "isbn" if gtin.startswith(("978", "979")) else "ean"
+    if len(gtin) == 8:
+        return "ean"
+    return None
 
 
 def _aspects(offer: Offer, language: str, notes: list[Issue]) -> dict[str, list[str]]:
