@@ -238,6 +238,17 @@ def test_targets_without_the_base_market_are_a_configuration_error() -> None:
     assert "XBORDER_FACEBOOK_BASE_MARKET" in message and "MUG-01" in message
 
 
+def test_overrides_without_a_base_offer_or_a_known_item_fail_unsent() -> None:
+    # The mug has its GB offer; the cup has none in the call and is not known.
+    cup_de = clone(DE, "CUP-02")
+    answers = [handle_answer("H1"), finished("H1"), handle_answer("H2"), finished("H2")]
+    results, sent = drive(adapter().upsert([GB, DE, cup_de]), answers)
+    assert results[0].ok and results[1].ok
+    assert results[2].failed and results[2].issues[0].code == "facebook.no_base_item"
+    assert "GB offer of CUP-02" in results[2].issues[0].message
+    assert {r["data"]["id"] for r in requests_of(sent[2])} == {"MUG-01"}
+
+
 def test_overrides_of_known_items_need_no_base_offer() -> None:
     known = {key("GB"): RemoteRef(retailer_id="MUG-01")}
     results, sent = drive(

@@ -321,6 +321,20 @@ class FacebookAdapter:
         if not others:
             return []
         base_entry = next((entry for _, entry in members if entry.base), None)
+        if base_entry is None and not exists:
+            # No base item in this call and none known: Meta never creates an item from an
+            # override, and would refuse each of them (a compliance block in the base market
+            # is the usual cause).
+            home = self._settings.base_market
+            missing = Issue(
+                "facebook.no_base_item",
+                f"there is no {home} offer of {sku} in this call, and {sku} is not known to "
+                f"exist in the catalog: overrides of other markets need its base item. Include "
+                f"the {home} offer, or pass known= with its reference if it exists",
+            )
+            for _, entry in others:
+                entry.fail((missing,))
+            return []
         if base_entry is not None and base_entry.result is None and not exists:
             # A new item still being ingested after every poll: Meta would refuse an override
             # of an item it does not hold yet. Nothing is sent for these markets. (An item
