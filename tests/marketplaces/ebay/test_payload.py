@@ -197,6 +197,16 @@ def test_aspects_are_names_with_value_lists_in_the_site_language() -> None:
     }
 
 
+def test_aspect_values_carry_plain_spaces_not_cldrs_no_break_spaces() -> None:
+    # The localized measure comes out of CLDR with a no-break space; the seller's own value
+    # may hold one too.
+    item = listing(attributes={"capacity": "350 ml", "size": "12\u202fcm"})
+    aspects = payload(item, "DE").item_body["product"]["aspects"]
+    values = [v for vs in aspects.values() for v in vs]
+    assert not any(c in v for v in values for c in "\u00a0\u202f\u2007")
+    assert "350 ml" in aspects["Fassungsvermögen"] and "12 cm" in values
+
+
 def test_long_aspects_are_cut_with_a_warning() -> None:
     p = payload(listing(attributes={"finish": "x" * 60}), "GB")
     assert all(len(v) <= 50 for v in p.item_body["product"]["aspects"]["Finish"])

@@ -269,10 +269,18 @@ def _identifier_field(gtin: str) -> str | None:
     return None
 
 
+#: The no-break spaces CLDR puts between a number and its unit ("350\u00a0ml"; French
+#: "350\u202fml"), as plain spaces: eBay's recommended aspect values (getItemAspectsForCategory)
+#: are written with plain spaces, and item specifics are matched as text in search filters.
+_PLAIN_SPACES: Final = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " "})
+
+
 def _aspects(offer: Offer, language: str, notes: list[Issue]) -> dict[str, list[str]]:
     aspects: dict[str, list[str]] = {}
 
     def add(name: str, values: list[str], where: str) -> None:
+        name = name.translate(_PLAIN_SPACES)
+        values = [value.translate(_PLAIN_SPACES) for value in values]
         if len(name) > ASPECT_NAME_MAX:
             notes.append(
                 Issue(
