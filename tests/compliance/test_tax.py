@@ -98,6 +98,13 @@ def by_code(findings: list[Finding]) -> dict[str, Finding]:
     return {f.code: f for f in findings}
 
 
+def de_minimis_from_china(country: str, item: Listing) -> str:
+    """The ``tax.de_minimis`` message for a Chinese seller's ``item`` on 2026-07-01."""
+    return by_code(run(country, date(2026, 7, 1), item, seller=CN_SELLER, rule=RULE))[
+        "tax.de_minimis"
+    ].message
+
+
 def test_rule_satisfies_the_protocol() -> None:
     assert isinstance(RULE, Rule)
     assert RULE.name == "tax"
@@ -487,19 +494,15 @@ def test_the_first_comparison_written_with_the_limit_decides_if_it_is_strict() -
 
 def test_a_de_minimis_on_goods_and_shipping_is_not_decided_by_the_price_alone() -> None:
     # SA: "total value (goods + shipping) below SAR 1,000"; check() knows no shipping.
-    item = listing(price=Money("950.00", "SAR"), origin_country="CN")
-    message = by_code(run("SA", date(2026, 7, 1), item, seller=CN_SELLER, rule=RULE))[
-        "tax.de_minimis"
-    ].message
+    message = de_minimis_from_china(
+        "SA", listing(price=Money("950.00", "SAR"), origin_country="CN")
+    )
     assert "customs duty relief for goods and shipping together under SAR 1,000" in message
     assert "unless your shipping charge takes the total to the limit" in message
 
 
 def test_the_norwegian_duty_relief_says_it_is_for_voec_sales_only() -> None:
-    item = listing(price=Money("2000", "NOK"), origin_country="CN")
-    message = by_code(run("NO", date(2026, 7, 1), item, seller=CN_SELLER, rule=RULE))[
-        "tax.de_minimis"
-    ].message
+    message = de_minimis_from_china("NO", listing(price=Money("2000", "NOK"), origin_country="CN"))
     assert "(only for sales under VOEC: other parcels pay duty from the first unit)" in message
     # Elsewhere no such condition is added (GB's relief is not tied to its scheme).
     gb = by_code(run("GB", date(2026, 7, 1), seller=CN_SELLER, rule=RULE))["tax.de_minimis"]
