@@ -34,6 +34,7 @@ from xborder.marketplaces.amazon import (
     price_patch,
     quantity_patch,
 )
+from xborder.marketplaces.amazon._marketplaces import UNVERIFIED_TAGS
 from xborder.marketplaces.amazon._payload import loads
 from xborder.testing.amazon import JsonSchema
 
@@ -319,6 +320,27 @@ def test_a_language_the_store_does_not_list_falls_back_with_a_warning() -> None:
     payload = build(german, settings(), MARKETPLACES["BE"], "DRINKING_CUP")
     assert payload.language_tag == "fr_BE"
     assert payload.notes[0].code == "amazon.language_tag"
+
+
+@pytest.mark.parametrize(("market", "tag"), [("BE", "nl_BE"), ("IE", "en_IE"), ("ZA", "en_ZA")])
+def test_a_tag_amazons_model_does_not_list_is_sent_with_a_warning(market: str, tag: str) -> None:
+    currency = MARKETPLACES[market].currency
+    prepared = offer(listing(price=xb.Money("24.00", currency)), market)
+    payload = build(prepared, settings(), MARKETPLACES[market], "DRINKING_CUP")
+    assert payload.language_tag == tag
+    unverified = [n for n in payload.notes if n.code == "amazon.language_tag_unverified"]
+    assert len(unverified) == 1 and tag in unverified[0].message
+    assert unverified[0].severity == "warning"
+
+
+def test_tags_of_amazons_model_carry_no_such_warning() -> None:
+    for market in ("DE", "GB", "JP"):
+        currency = MARKETPLACES[market].currency
+        prepared = offer(listing(price=xb.Money("24.00", currency)), market)
+        notes = build(prepared, settings(), MARKETPLACES[market], "DRINKING_CUP").notes
+        assert "amazon.language_tag_unverified" not in [n.code for n in notes]
+    every = {tag for mp in MARKETPLACES.values() for tag in mp.language_tags}
+    assert every >= UNVERIFIED_TAGS
 
 
 def test_omitted_attributes_are_not_sent() -> None:

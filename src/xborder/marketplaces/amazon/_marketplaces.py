@@ -29,6 +29,7 @@ __all__ = [
     "REGIONS",
     "SANDBOX_HOSTS",
     "SOURCE",
+    "UNVERIFIED_TAGS",
     "AmazonMarketplace",
     "Region",
     "marketplace_for",
@@ -150,6 +151,13 @@ MARKETPLACES: Final[Mapping[str, AmazonMarketplace]] = MappingProxyType(
             _mp("JP", "A1VC38T7YXB528", "FE", "JPY", ("ja_JP",), "amazon.co.jp"),
         )
     }
+)
+#: The language tags above that the Product Type Definitions ``locale`` enumeration
+#: (definitionsProductTypes_2020-09-01) does not hold: inferred from the store's country and
+#: languages, never confirmed. A text tagged with one carries an
+#: ``amazon.language_tag_unverified`` warning.
+UNVERIFIED_TAGS: Final = frozenset(
+    {"fr_BE", "nl_BE", "ar_SA", "en_SA", "en_IE", "ar_EG", "en_EG", "en_ZA", "hi_IN"}
 )
 #: Every store by its marketplace id.
 MARKETPLACES_BY_ID: Final[Mapping[str, AmazonMarketplace]] = MappingProxyType(

@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from xborder.marketplaces._model import Issue, OfferKey
-from xborder.marketplaces.amazon._marketplaces import AmazonMarketplace
+from xborder.marketplaces.amazon._marketplaces import UNVERIFIED_TAGS, AmazonMarketplace
 from xborder.money import Money
 
 if TYPE_CHECKING:
@@ -234,6 +234,18 @@ def build(
                 "amazon.language_tag",
                 f"the text is in {content.locale}, which {mp.domain} does not list; it is "
                 f"tagged {tag} (Amazon may answer 100720 'Invalid language data provided')",
+                "language",
+                "warning",
+            )
+        )
+    elif tag in UNVERIFIED_TAGS:
+        notes.append(
+            Issue(
+                "amazon.language_tag_unverified",
+                f"the text is tagged {tag} for {mp.domain}, a tag xborder infers: the locales "
+                f"of Amazon's Product Type Definitions model do not include it. If Amazon "
+                f"answers 100720 'Invalid language data provided', the store's languages are "
+                f"in the Sellers API (getMarketplaceParticipations)",
                 "language",
                 "warning",
             )
