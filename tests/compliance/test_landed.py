@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
+from decimal import Context as DecimalContext
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +245,14 @@ def test_ro_lines_in_ron() -> None:
     }
     assert result.total == Money("287.57", "RON")
     assert result.currency == "RON"
+
+
+def test_the_callers_decimal_context_changes_nothing() -> None:
+    expected = cost("RO", AFTER, seller=US_SELLER)
+    with localcontext(DecimalContext(prec=3)):  # 287.57 has five digits
+        result = cost("RO", AFTER, seller=US_SELLER)
+    assert amounts(result) == amounts(expected)
+    assert result.total == Money("287.57", "RON")
 
 
 def test_it_fee_unknown_makes_the_total_unknown() -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import Context as DecimalContext
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,9 @@ class FixedRates:
         day = on or date(2026, 1, 1)
         if base not in self.per_eur or quote not in self.per_eur:
             raise RateUnavailableError(base, quote, on=on, sources=[self.name], reason="no row")
-        return ExchangeRate(base, quote, self.per_eur[quote] / self.per_eur[base], day, "test")
+        with localcontext(DecimalContext(prec=28)):  # as a real source: not the caller's
+            value = self.per_eur[quote] / self.per_eur[base]
+        return ExchangeRate(base, quote, value, day, "test")
 
 
 TAX = TaxRule(rates=FixedRates())
@@ -544,6 +547,9 @@ def test_a_value_that_rounds_to_the_limit_is_shown_closer() -> None:
         "The price is above the limit (≈ EUR 150.0044)" in found["tax.flat_duty_per_line"].message
     )
     assert "the price is above the limit (≈ EUR 150.0044)" in found["tax.import_vat_due"].message
+    with localcontext(DecimalContext(prec=4)):  # the caller's decimal context changes nothing
+        again = run("DE", date(2026, 7, 1), item, seller=CN_SELLER, rule=TaxRule(rates=rates))
+    assert by_code(again) == found
     below = listing(price=Money("170.00", "USD"), origin_country="CN")
     found = by_code(run("DE", date(2026, 7, 1), below, seller=CN_SELLER, rule=TaxRule(rates=rates)))
     assert "within the limit (≈ EUR 149.35)" in found["tax.flat_duty_per_line"].message

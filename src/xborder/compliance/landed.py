@@ -33,7 +33,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 from importlib import resources
 from typing import Any, Final, Literal, Protocol, runtime_checkable
@@ -54,7 +54,7 @@ from xborder.errors import FieldError, InvalidAmountError, InvalidListingError, 
 from xborder.listing import Listing, Seller
 from xborder.markets import Market, Period, is_country
 from xborder.money import Money, to_decimal
-from xborder.rates import RateSource
+from xborder.rates import RATE_CONTEXT, RateSource
 
 __all__ = [
     "DutyRate",
@@ -252,6 +252,9 @@ def landed_cost(
             seller pays them).
         marketplace: True when an online marketplace sells it as deemed supplier of VAT.
 
+    The arithmetic runs in :data:`xborder.rates.RATE_CONTEXT`, whatever decimal context the
+    caller has set.
+
     Raises:
         ValueError: for an incoterm other than DAP or DDP.
         InvalidListingError: a listing or seller field landed cost reads holds a value of the
@@ -273,7 +276,11 @@ def landed_cost(
         market = Market.for_country(market.country, on=day, currency=market.currency)
     builder = _Builder(listing, market, day, rates or default_rates(), incoterm)
     try:
-        return builder.build(price, shipping, duty_rates, seller, marketplace)
+        # Every sum, product and conversion in the rates' fixed decimal context, never the
+        # caller's: the same inputs always give the same amounts (an ambient precision of 4
+        # would make USD 12.34 at 17.5341 come to MXN 216.40, not 216.37).
+        with localcontext(RATE_CONTEXT):
+            return builder.build(price, shipping, duty_rates, seller, marketplace)
     except ArithmeticError:  # an amount beyond the decimal precision (e.g. 1E+30)
         given = [("price", price or listing.price), ("shipping", shipping)]
         field, value = max(

@@ -48,7 +48,7 @@ from xborder.findings import Finding, Severity
 from xborder.listing import Listing
 from xborder.markets import Collection, Market, Period, is_country
 from xborder.money import Money
-from xborder.rates import BundledRates, RateSource
+from xborder.rates import RATE_CONTEXT, BundledRates, RateSource
 
 __all__ = ["RULE", "TaxRule"]
 
@@ -749,9 +749,10 @@ def _in(
         and value.currency == limit.currency
         and _rounds_to(value, limit.amount)
     ):
-        exact = value.amount.quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP)
+        # In the rates' fixed context, not the caller's (whose precision could refuse it).
+        exact = value.amount.quantize(_FOUR_PLACES, ROUND_HALF_UP, RATE_CONTEXT)
         if exact == limit.amount:  # closer still: every digit there is
-            exact = value.amount.normalize()
+            exact = value.amount.normalize(RATE_CONTEXT)
         return f"≈ {value.currency} {exact}"
     if value is goods and shown:
         return shown
