@@ -65,6 +65,7 @@ EXPECTED = [
     "XborderError",
     "__version__",
     "check",
+    "check_many",
     "convert",
     "ensure_compliant",
     "format_price",

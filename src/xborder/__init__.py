@@ -12,7 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from xborder import jobs, marketplaces, rates
 from xborder.catalog import CatalogReader, read_catalog, read_csv, read_jsonl, read_seller
 from xborder.client import AsyncClient, Client
-from xborder.compliance import Report, check, ensure_compliant, landed_cost
+from xborder.compliance import Report, check, check_many, ensure_compliant, landed_cost
 from xborder.errors import (
     ApiError,
     AuthenticationError,
@@ -133,6 +133,7 @@ __all__ = [
     "XborderError",
     "__version__",
     "check",
+    "check_many",
     "convert",
     "ensure_compliant",
     "format_price",

@@ -9,7 +9,7 @@ rule family and finding code.
 """
 
 from xborder.compliance._context import ALL_REGIMES, Context, Regime, Rule, field_values
-from xborder.compliance._engine import check, data_version, ensure_compliant
+from xborder.compliance._engine import check, check_many, data_version, ensure_compliant
 from xborder.compliance._registry import (
     FileRule,
     available_rules,
@@ -40,6 +40,7 @@ __all__ = [
     "TableDutyRates",
     "available_rules",
     "check",
+    "check_many",
     "data_version",
     "ensure_compliant",
     "field_values",

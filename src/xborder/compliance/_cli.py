@@ -21,7 +21,7 @@ from xborder._csv import terminal_safe, to_csv
 from xborder._text import table
 from xborder.catalog import read_catalog, read_seller
 from xborder.clock import today
-from xborder.compliance._engine import check
+from xborder.compliance._engine import check_many
 from xborder.compliance._report import Report
 from xborder.errors import ConfigurationError, InvalidListingError
 from xborder.listing import Listing, Seller
@@ -76,15 +76,16 @@ def readiness(
     seller: Seller | None = None,
     on: date,
 ) -> Readiness:
-    """Check every listing in every market (one :func:`check` per cell)."""
+    """Check every listing in every market (one :func:`check_many` per market)."""
     resolved = [Market.for_country(code, on=on) for code in markets]
-    rows = []
-    for listing in listings:
-        row = tuple(
-            check(listing, market, channel=channel, seller=seller, on=on) for market in resolved
-        )
-        rows.append((listing.sku, row))
-    return Readiness(tuple(m.country for m in resolved), tuple(rows))
+    listings = list(listings)
+    columns = [
+        check_many(listings, market, channel=channel, seller=seller, on=on) for market in resolved
+    ]
+    rows = tuple(
+        (listing.sku, tuple(column[i] for column in columns)) for i, listing in enumerate(listings)
+    )
+    return Readiness(tuple(m.country for m in resolved), rows)
 
 
 def write_matrix(

@@ -29,7 +29,7 @@ from xborder.localize.channels import ChannelRules, channel_rules
 from xborder.localize.channels._rules import _GENERATION
 from xborder.markets import Market
 
-__all__ = ["check", "data_version", "ensure_compliant"]
+__all__ = ["check", "check_many", "data_version", "ensure_compliant"]
 
 #: Where the engine's own findings are explained.
 DOCS: Final = "https://github.com/xborder/xborder/blob/main/docs/compliance.md"
@@ -75,73 +75,84 @@ def check(
             or a ``suppress`` pattern that is not ``family.reason`` or ``family.*``.
         PluginError: with ``rules=None``, a registered rule fails to load or validate.
     """
-    # A Market's own day is the default day, as documented above.
-    day = on or (market.on if isinstance(market, Market) else None) or today()
-    target, rules_of_channel, language = _setting(market, day, channel)
-    active, names, trusted = _active(registered_rules() if rules is None else rules)
-    if suppress:
-        patterns = (suppress,) if isinstance(suppress, str) else tuple(suppress)
-        for pattern in patterns:
-            if not isinstance(pattern, str):
-                raise ConfigurationError(
-                    f"suppress: expected finding codes as text, got {pattern!r}"
-                )
-        exact, families = _suppression(patterns)
-    else:
-        exact = families = frozenset()
-
-    regimes = _regimes(seller) if seller is not None else ()
-    context = Context(
-        listing,
-        target,
-        day,
-        rules_of_channel,
-        seller,
-        regimes or ALL_REGIMES,
-        language,
-    )
-    found: list[Finding] = [] if regimes else [_STRICTEST]
-    append = found.append
+    setting = _prepare(market, on, channel, seller, rules, suppress)
+    day, target, rules_of_channel, language, active, names, trusted, _, _, regimes, own = setting
+    context = Context(listing, target, day, rules_of_channel, seller, regimes, language)
+    found: list[Finding] = [] if own else [_STRICTEST]
     for rule, name, builtin in zip(active, names, trusted, strict=True):
         try:
             result = rule.check(context)
             if builtin:  # a built-in rule returns a list of Findings: take it whole
                 found += result
-                continue
-            if type(result) is list:
-                for finding in result:
-                    if type(finding) is not Finding:
-                        break
-                else:  # only Findings: take them all at once
-                    found += result
-                    continue
-            # Anything else (or a list holding something else): one by one, so that the
-            # findings before a wrong item are kept, as for a generator.
-            for finding in result:
-                if type(finding) is not Finding and not isinstance(finding, Finding):
-                    raise TypeError(f"yielded {type(finding).__name__}, not a Finding")
-                append(finding)
+            else:
+                _take(found, result)
         except Exception as exc:
             found.append(_rule_failed(name, type(exc).__name__))
+    return _report(listing, setting, found)
 
-    kept = found
-    dropped: list[Finding] = []
-    if exact or families:
-        kept = []
-        for finding in found:
-            family, _, _ = finding.code.partition(".")
-            (dropped if finding.code in exact or family in families else kept).append(finding)
-    sku = getattr(listing, "sku", None)
-    return Report(
-        sku if isinstance(sku, str) else None,
-        target.country,
-        rules_of_channel.name if rules_of_channel is not None else None,
-        day,
-        sort_findings(kept),
-        sort_findings(dropped) if dropped else (),
-        names,
-        data_version(),
-    )
+
+def check_many(
+    listings: Iterable[Listing],
+    market: Market | str,
+    *,
+    channel: str | ChannelRules | None = None,
+    on: date | None = None,
+    seller: Seller | None = None,
+    rules: Sequence[Rule] | None = None,
+    suppress: Iterable[str] = (),
+) -> list[Report]:
+    """Check each of ``listings`` in ``market``; return their reports, in the same order.
+
+    The result equals ``[check(listing, market, ...) for listing in listings]`` with the same
+    arguments, findings and their order included. It is faster per listing on a catalog:
+    it runs one rule over a run of listings before the next rule (``check()`` runs every
+    rule on one listing), so each rule's code and data stay in the CPU's caches. On the
+    sample catalog it takes about 0.55-0.6 of the time of one ``check()`` per listing
+    (``benchmarks/bench_check.py``). Listings are taken in runs of 256, so the
+    findings held at once stay bounded however long ``listings`` is.
+
+    Raises:
+        UnknownMarketError, ConfigurationError, PluginError: as :func:`check`, before any
+            listing is read.
+    """
+    setting = _prepare(market, on, channel, seller, rules, suppress)
+    reports: list[Report] = []
+    run: list[Listing] = []
+    for listing in listings:
+        run.append(listing)
+        if len(run) == _RUN:
+            reports += _check_run(run, setting, seller)
+            run = []
+    if run:
+        reports += _check_run(run, setting, seller)
+    return reports
+
+
+#: How many listings check_many() runs each rule over in turn: enough that a rule's code
+#: and data are reused, few enough that the findings held at once stay small.
+_RUN: Final = 256
+
+
+def _check_run(listings: list[Listing], setting: _Prepared, seller: Seller | None) -> list[Report]:
+    """check_many() for one run of listings: each rule over every listing, then the next."""
+    day, target, rules_of_channel, language, active, names, trusted, _, _, regimes, own = setting
+    contexts = [
+        Context(listing, target, day, rules_of_channel, seller, regimes, language)
+        for listing in listings
+    ]
+    found: list[list[Finding]] = [[] if own else [_STRICTEST] for _ in listings]
+    for rule, name, builtin in zip(active, names, trusted, strict=True):
+        check_one = rule.check
+        for context, into in zip(contexts, found, strict=True):
+            try:
+                result = check_one(context)
+                if builtin:
+                    into += result
+                else:
+                    _take(into, result)
+            except Exception as exc:
+                into.append(_rule_failed(name, type(exc).__name__))
+    return [_report(listing, setting, into) for listing, into in zip(listings, found, strict=True)]
 
 
 def ensure_compliant(
@@ -175,6 +186,105 @@ def ensure_compliant(
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+#: What check() and check_many() resolve once from their arguments: the day, the market on
+#: that day, the channel's rules, the market's language, the rules with their names and
+#: whether each is xborder's own, the suppressed codes and families, the regimes applied and
+#: whether they are the seller's own. A plain tuple: check() builds one per call.
+_Prepared = tuple[
+    date,
+    Market,
+    ChannelRules | None,
+    str,
+    tuple[Rule, ...],
+    tuple[str, ...],
+    tuple[bool, ...],
+    frozenset[str],
+    frozenset[str],
+    tuple[Regime, ...],
+    bool,
+]
+
+
+def _prepare(
+    market: Market | str,
+    on: date | None,
+    channel: str | ChannelRules | None,
+    seller: Seller | None,
+    rules: Sequence[Rule] | None,
+    suppress: Iterable[str],
+) -> _Prepared:
+    """Resolve the arguments of check() (see there for what each means and raises)."""
+    # A Market's own day is the default day, as documented in check().
+    day = on or (market.on if isinstance(market, Market) else None) or today()
+    target, rules_of_channel, language = _setting(market, day, channel)
+    active, names, trusted = _active(registered_rules() if rules is None else rules)
+    if suppress:
+        patterns = (suppress,) if isinstance(suppress, str) else tuple(suppress)
+        for pattern in patterns:
+            if not isinstance(pattern, str):
+                raise ConfigurationError(
+                    f"suppress: expected finding codes as text, got {pattern!r}"
+                )
+        exact, families = _suppression(patterns)
+    else:
+        exact = families = frozenset()
+    regimes = _regimes(seller) if seller is not None else ()
+    return (
+        day,
+        target,
+        rules_of_channel,
+        language,
+        active,
+        names,
+        trusted,
+        exact,
+        families,
+        regimes or ALL_REGIMES,
+        bool(regimes),
+    )
+
+
+def _take(found: list[Finding], result: Iterable[Finding]) -> None:
+    """Add a plugin rule's findings to ``found``; raise TypeError at an item that is not one.
+
+    The findings before a wrong item are kept, as for a generator that fails midway.
+    """
+    if type(result) is list:
+        for finding in result:
+            if type(finding) is not Finding:
+                break
+        else:  # only Findings: take them all at once
+            found += result
+            return
+    for finding in result:
+        if type(finding) is not Finding and not isinstance(finding, Finding):
+            raise TypeError(f"yielded {type(finding).__name__}, not a Finding")
+        found.append(finding)
+
+
+def _report(listing: object, setting: _Prepared, found: list[Finding]) -> Report:
+    """Build the Report of ``listing`` from its findings: suppressed ones apart, sorted."""
+    kept = found
+    dropped: list[Finding] = []
+    day, target, rules_of_channel, _, _, names, _, exact, families, _, _ = setting
+    if exact or families:
+        kept = []
+        for finding in found:
+            family, _, _ = finding.code.partition(".")
+            (dropped if finding.code in exact or family in families else kept).append(finding)
+    sku = getattr(listing, "sku", None)
+    return Report(
+        sku if isinstance(sku, str) else None,
+        target.country,
+        rules_of_channel.name if rules_of_channel is not None else None,
+        day,
+        sort_findings(kept),
+        sort_findings(dropped) if dropped else (),
+        names,
+        data_version(),
+    )
 
 
 def _regimes(seller: Seller) -> tuple[Regime, ...]:
