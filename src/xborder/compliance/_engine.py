@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
-from typing import Final
+from typing import Final, cast
 
 from xborder.clock import today
 from xborder.compliance._context import ALL_REGIMES, Context, Regime, Rule
@@ -76,17 +76,13 @@ def check(
         PluginError: with ``rules=None``, a registered rule fails to load or validate.
     """
     setting = _prepare(market, on, channel, seller, rules, suppress)
-    day, target, rules_of_channel, language, active, names, trusted, _, _, regimes, own = setting
+    day, target, rules_of_channel, language, runs, names, _, _, regimes, own = setting
     context = Context(listing, target, day, rules_of_channel, seller, regimes, language)
     found: list[Finding] = [] if own else [_STRICTEST]
-    for rule, name, builtin in zip(active, names, trusted, strict=True):
+    for run, name in zip(runs, names, strict=True):
         try:
-            result = rule.check(context)
-            if builtin:  # a built-in rule returns a list of Findings: take it whole
-                found += result
-            else:
-                _take(found, result)
-        except Exception as exc:
+            found += run(context)
+        except Exception as exc:  # only a built-in rule's run can raise (see _run_plugin)
             found.append(_rule_failed(name, type(exc).__name__))
     return _report(listing, setting, found)
 
@@ -135,21 +131,16 @@ _RUN: Final = 256
 
 def _check_run(listings: list[Listing], setting: _Prepared, seller: Seller | None) -> list[Report]:
     """check_many() for one run of listings: each rule over every listing, then the next."""
-    day, target, rules_of_channel, language, active, names, trusted, _, _, regimes, own = setting
+    day, target, rules_of_channel, language, runs, names, _, _, regimes, own = setting
     contexts = [
         Context(listing, target, day, rules_of_channel, seller, regimes, language)
         for listing in listings
     ]
     found: list[list[Finding]] = [[] if own else [_STRICTEST] for _ in listings]
-    for rule, name, builtin in zip(active, names, trusted, strict=True):
-        check_one = rule.check
+    for run, name in zip(runs, names, strict=True):
         for context, into in zip(contexts, found, strict=True):
             try:
-                result = check_one(context)
-                if builtin:
-                    into += result
-                else:
-                    _take(into, result)
+                into += run(context)
             except Exception as exc:
                 into.append(_rule_failed(name, type(exc).__name__))
     return [_report(listing, setting, into) for listing, into in zip(listings, found, strict=True)]
@@ -188,18 +179,21 @@ def ensure_compliant(
 # -- helpers ---------------------------------------------------------------------------------
 
 
+#: How the engine runs one rule on a Context: a list of Findings out. A built-in rule's own
+#: bound ``check`` (its list is taken whole; an exception is the engine's to report); for a
+#: plugin rule, _run_plugin around it (checks what the rule returns, reports a failure).
+_Run = Callable[[Context], list[Finding]]
 #: What check() and check_many() resolve once from their arguments: the day, the market on
-#: that day, the channel's rules, the market's language, the rules with their names and
-#: whether each is xborder's own, the suppressed codes and families, the regimes applied and
-#: whether they are the seller's own. A plain tuple: check() builds one per call.
+#: that day, the channel's rules, the market's language, how to run each rule (see _Run)
+#: and its name, the suppressed codes and families, the regimes applied and whether they
+#: are the seller's own. A plain tuple: check() builds one per call.
 _Prepared = tuple[
     date,
     Market,
     ChannelRules | None,
     str,
-    tuple[Rule, ...],
+    tuple[_Run, ...],
     tuple[str, ...],
-    tuple[bool, ...],
     frozenset[str],
     frozenset[str],
     tuple[Regime, ...],
@@ -219,7 +213,7 @@ def _prepare(
     # A Market's own day is the default day, as documented in check().
     day = on or (market.on if isinstance(market, Market) else None) or today()
     target, rules_of_channel, language = _setting(market, day, channel)
-    active, names, trusted = _active(registered_rules() if rules is None else rules)
+    runs, names = _active(registered_rules() if rules is None else rules)
     if suppress:
         patterns = (suppress,) if isinstance(suppress, str) else tuple(suppress)
         for pattern in patterns:
@@ -236,9 +230,8 @@ def _prepare(
         target,
         rules_of_channel,
         language,
-        active,
+        runs,
         names,
-        trusted,
         exact,
         families,
         regimes or ALL_REGIMES,
@@ -264,11 +257,25 @@ def _take(found: list[Finding], result: Iterable[Finding]) -> None:
         found.append(finding)
 
 
+def _run_plugin(rule: Rule, name: str, context: Context) -> list[Finding]:
+    """Run a plugin rule: its findings, then ``engine.rule_failed`` if it raised or gave junk.
+
+    Findings before a wrong item or an exception are kept, as for a generator that fails
+    midway.
+    """
+    found: list[Finding] = []
+    try:
+        _take(found, rule.check(context))
+    except Exception as exc:
+        found.append(_rule_failed(name, type(exc).__name__))
+    return found
+
+
 def _report(listing: object, setting: _Prepared, found: list[Finding]) -> Report:
     """Build the Report of ``listing`` from its findings: suppressed ones apart, sorted."""
     kept = found
     dropped: list[Finding] = []
-    day, target, rules_of_channel, _, _, names, _, exact, families, _, _ = setting
+    day, target, rules_of_channel, _, _, names, exact, families, _, _ = setting
     if exact or families:
         kept = []
         for finding in found:
@@ -329,18 +336,18 @@ def _suppression(patterns: tuple[str, ...]) -> tuple[frozenset[str], frozenset[s
     return frozenset(exact), frozenset(families)
 
 
-#: The rules, their names, and whether each is one of xborder's own (see _builtin).
-_Active = tuple[tuple[Rule, ...], tuple[str, ...], tuple[bool, ...]]
+#: How to run each rule, and the rules' names.
+_Active = tuple[tuple[_Run, ...], tuple[str, ...]]
 _ACTIVE: dict[tuple[int, ...], _Active] = {}  # by ids
 #: The last (sequence, result) pair: one immutable tuple, read and replaced atomically.
 _last: tuple[Sequence[Rule], _Active] | None = None
 
 
 def _active(rules: Sequence[Rule]) -> _Active:
-    """Return the rules, validated, and their names; remembered per sequence of objects.
+    """Return how to run each rule, validated, and their names; remembered per sequence.
 
-    The cache holds the rule objects themselves, so an id in a key cannot be reused by
-    another object while the entry exists.
+    The cache holds the rule objects themselves (each run refers to its rule), so an id in a
+    key cannot be reused by another object while the entry exists.
     """
     global _last
     last = _last
@@ -350,7 +357,8 @@ def _active(rules: Sequence[Rule]) -> _Active:
     hit = _ACTIVE.get(key)
     if hit is None:
         checked = validate_rules(rules)
-        hit = (checked, tuple(rule.name for rule in checked), tuple(map(_builtin, checked)))
+        names = tuple(rule.name for rule in checked)
+        hit = (tuple(map(_run_of, checked, names)), names)
         if len(_ACTIVE) >= 64:
             _ACTIVE.pop(next(iter(_ACTIVE)), None)
         _ACTIVE[key] = hit
@@ -363,6 +371,13 @@ def _active(rules: Sequence[Rule]) -> _Active:
 #: tests hold every module there to it, junk input included): the engine takes that list
 #: whole instead of testing each item, as it must for a plugin rule.
 _BUILTIN_PACKAGE: Final = "xborder.compliance.rules"
+
+
+def _run_of(rule: Rule, name: str) -> _Run:
+    """Return how the engine runs ``rule``: its own check() if built in, else _run_plugin."""
+    if _builtin(rule):
+        return cast(_Run, rule.check)  # returns a list of Findings (see _BUILTIN_PACKAGE)
+    return partial(_run_plugin, rule, name)
 
 
 def _builtin(rule: Rule) -> bool:

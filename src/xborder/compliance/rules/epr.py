@@ -209,6 +209,7 @@ class EprRule:
     def __init__(self, data: Mapping[str, Any] | None = None) -> None:
         self._data = data
         self._in_force: dict[tuple[str, date], tuple[_Scheme, ...]] = {}
+        self._plans: dict[tuple[str, date, str | None, str], tuple[tuple[_Scheme, str], ...]] = {}
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -232,6 +233,30 @@ class EprRule:
             self._in_force[key] = found
         return found
 
+    def _plan(
+        self,
+        country: str,
+        on: date,
+        schemes: tuple[_Scheme, ...],
+        category: str | None,
+        battery: str,
+    ) -> tuple[tuple[_Scheme, str], ...]:
+        """Return the schemes of the listing's streams, each with the reason, in data order.
+
+        ``schemes``: those in force in ``country`` on ``on``. Worked out once per case: a
+        listing falls in one to three streams, a market has up to a dozen schemes, and the
+        check then reads only the schemes that apply.
+        """
+        key = (country, on, category, battery)
+        plan = self._plans.get(key)
+        if plan is None:
+            streams = _streams(category, battery)
+            plan = tuple((s, streams[s.stream]) for s in schemes if s.stream in streams)
+            if len(self._plans) >= 4096:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
+
     def check(self, context: Context) -> Iterable[Finding]:
         """Return the EPR findings for the listing in ``context.market`` on ``context.on``."""
         market = context.market
@@ -246,7 +271,7 @@ class EprRule:
         battery, bad = _battery(values)
         if bad is not None:
             findings.append(_dangerous_goods_invalid(bad[0], _short(bad[1])))
-        streams = _streams(category, battery)
+        plan = self._plan(market.country, context.on, schemes, category, battery)
         seller = context.seller
         numbers: Mapping[Any, Any] | None = None
         if seller is not None:
@@ -257,10 +282,7 @@ class EprRule:
                 findings.append(_numbers_invalid("seller.epr_numbers", _short(numbers)))
                 numbers = _EMPTY
         where = market.name
-        for scheme in schemes:
-            why = streams.get(scheme.stream)
-            if why is None:
-                continue
+        for scheme, why in plan:
             if numbers is None:
                 findings.append(_registration_unknown(scheme, why, where))
                 continue
