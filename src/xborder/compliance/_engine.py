@@ -201,6 +201,15 @@ _Prepared = tuple[
 ]
 
 
+#: The last arguments _prepare resolved and what they resolved to, so that a loop over
+#: listings with the same arguments resolves them once. One tuple, read and replaced whole.
+#: Matched by identity, and kept only for arguments that cannot change: a Market, a str, a
+#: ChannelRules, a Seller (frozen models), a tuple of rules, a tuple, frozenset or str of
+#: codes to suppress; the key holds the day and the channel registry's generation.
+_last_prepared: tuple[object, date, object, object, object, object, int, _Prepared] | None = None
+_FIXED_SUPPRESS: Final = (tuple, frozenset, str)
+
+
 def _prepare(
     market: Market | str,
     on: date | None,
@@ -210,10 +219,25 @@ def _prepare(
     suppress: Iterable[str],
 ) -> _Prepared:
     """Resolve the arguments of check() (see there for what each means and raises)."""
+    global _last_prepared
     # A Market's own day is the default day, as documented in check().
     day = on or (market.on if isinstance(market, Market) else None) or today()
+    pool = registered_rules() if rules is None else rules
+    last = _last_prepared
+    if (
+        last is not None
+        and last[0] is market
+        and last[1] == day
+        and last[2] is channel
+        and last[3] is seller
+        and last[4] is pool
+        and last[5] is suppress
+        and last[6] == _GENERATION[0]
+    ):
+        return last[7]
+    generation = _GENERATION[0]
     target, rules_of_channel, language = _setting(market, day, channel)
-    runs, names = _active(registered_rules() if rules is None else rules)
+    runs, names = _active(pool)
     if suppress:
         patterns = (suppress,) if isinstance(suppress, str) else tuple(suppress)
         for pattern in patterns:
@@ -225,7 +249,7 @@ def _prepare(
     else:
         exact = families = frozenset()
     regimes = _regimes(seller) if seller is not None else ()
-    return (
+    prepared = (
         day,
         target,
         rules_of_channel,
@@ -237,6 +261,16 @@ def _prepare(
         regimes or ALL_REGIMES,
         bool(regimes),
     )
+    if (
+        type(day) is date
+        and type(market) in (Market, str)
+        and (channel is None or type(channel) in (str, ChannelRules))
+        and (seller is None or type(seller) is Seller)
+        and type(pool) is tuple
+        and type(suppress) in _FIXED_SUPPRESS
+    ):
+        _last_prepared = (market, day, channel, seller, pool, suppress, generation, prepared)
+    return prepared
 
 
 def _take(found: list[Finding], result: Iterable[Finding]) -> None:

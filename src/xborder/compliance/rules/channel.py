@@ -147,7 +147,9 @@ def _find_contact_details(text: str, channel: str) -> tuple[tuple[Kind, str], ..
             may_link = _MAY_LINK_CLASSES.search(classes) is not None
         else:
             may_link = _MAY_DOT_LINK_CLASSES.search(classes) is not None
-        may_phone = _MAY_PHONE_CLASSES.search(classes) is not None
+        # A phone number counts only with 7 to 15 digits (below): a text with fewer digits
+        # holds none, whatever the pattern finds.
+        may_phone = classes.count(b"0") >= 7 and _MAY_PHONE_CLASSES.search(classes) is not None
     else:
         may_link = _MAY_LINK.search(text) is not None
         may_phone = _MAY_PHONE.search(text) is not None
@@ -179,8 +181,12 @@ def _str(value: object) -> str:
 def _sent_text(context: Context) -> tuple[str, str]:
     """Return the (title, description) that would be sent in the market's language."""
     values = context.values
-    title = _str(values["title"])
-    description = _str(values["description"])
+    title = values["title"]
+    if not isinstance(title, str):
+        title = ""
+    description = values["description"]
+    if not isinstance(description, str):
+        description = ""
     translations = values["translations"]
     if not translations or not (
         # A validated listing holds a mappingproxy: test for it before the (slow) ABC check.
@@ -188,11 +194,11 @@ def _sent_text(context: Context) -> tuple[str, str]:
     ):
         return title, description
     language = context.language
-    if _base_language(_str(values["language"]) or "en") == language:
+    own = values["language"]
+    if _base_language(own if isinstance(own, str) and own else "en") == language:
         return title, description
-    locale = context.market.locale
     translation = None
-    for key in (locale.replace("_", "-"), locale, language):
+    for key in _translation_keys(context.market.locale, language):
         try:
             translation = translations.get(key)
         except TypeError:  # an unhashable key type in a junk mapping
@@ -205,6 +211,12 @@ def _sent_text(context: Context) -> tuple[str, str]:
         _str(getattr(translation, "title", None)) or title,
         _str(getattr(translation, "description", None)) or description,
     )
+
+
+@lru_cache(maxsize=256)
+def _translation_keys(locale: str, language: str) -> tuple[str, ...]:
+    """Return the keys a translation for ``locale`` may be under: ``fr-FR``, ``fr_FR``, ``fr``."""
+    return (locale.replace("_", "-"), locale, language)
 
 
 @lru_cache(maxsize=256)
