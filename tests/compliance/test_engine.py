@@ -187,6 +187,45 @@ def test_the_last_market_is_not_reused_for_another() -> None:
     assert all(c.market.on == c.on for c in rule.contexts)
 
 
+def test_arguments_resolved_for_one_call_are_not_reused_for_another() -> None:
+    # check() remembers the last arguments it resolved (matched by identity): each call
+    # below shares the rules tuple with the one before and changes one other argument.
+    rule = Emit("probe", f("probe.a", "error"), f("other.b"))
+    rules = (rule,)
+    uk = Seller(country="GB", regimes=("UK",))
+    suppress = ["probe.a"]
+    calls: list[dict[str, Any]] = [
+        {},
+        {"seller": uk},
+        {"seller": Seller(country="US", regimes=("US",))},
+        {"suppress": ("probe.*",)},
+        {"suppress": suppress},
+        {"suppress": suppress},  # the same list, changed in between (below)
+        {"on": date(2026, 1, 2)},
+        {"channel": "amazon"},
+    ]
+    seen = []
+    for i, extra in enumerate(calls):
+        if i == 5:
+            suppress[0] = "other.b"
+        report = check(make_listing(), "DE", **{"on": ON, "rules": rules, **extra})
+        context = rule.contexts[-1]
+        seen.append(
+            (report.codes(), context.regimes, context.on, report.channel, len(report.suppressed))
+        )
+    strictest = "engine.strictest_regime"
+    assert seen == [
+        (("probe.a", "other.b", strictest), ALL_REGIMES, ON, None, 0),
+        (("probe.a", "other.b"), ("UK",), ON, None, 0),
+        (("probe.a", "other.b"), ("US",), ON, None, 0),
+        (("other.b", strictest), ALL_REGIMES, ON, None, 1),
+        (("other.b", strictest), ALL_REGIMES, ON, None, 1),
+        (("probe.a", strictest), ALL_REGIMES, ON, None, 1),
+        (("probe.a", "other.b", strictest), ALL_REGIMES, date(2026, 1, 2), None, 0),
+        (("probe.a", "other.b", strictest), ALL_REGIMES, ON, "amazon", 0),
+    ]
+
+
 def test_only_xborders_own_rule_classes_are_trusted_to_return_findings() -> None:
     from xborder.compliance import _engine
     from xborder.compliance.rules import restricted
