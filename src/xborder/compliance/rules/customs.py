@@ -152,11 +152,12 @@ class CustomsRule:
     def check(self, context: Context) -> list[Finding]:
         """Return findings for customs data that is missing, malformed or vague."""
         market, on, values = context.market, context.on, context.values
-        if _domestic(context):
+        if context.seller is not None and _domestic(context):
             return []
         findings: list[Finding] = []
         raw_hs = values["hs_code"]
-        hs = _str(raw_hs)
+        # _str() written out for the fields every check reads.
+        hs = (raw_hs.strip() or None) if isinstance(raw_hs, str) else None
         if hs is None and not isinstance(raw_hs, str | None):
             findings.append(_hs_invalid("it is not text"))
         elif hs is None:
@@ -175,7 +176,7 @@ class CustomsRule:
             findings.append(_ORIGIN_MISSING if _str(origin) is None else _ORIGIN_INVALID)
 
         description = values["customs_description"]
-        text = _str(description)
+        text = (description.strip() or None) if isinstance(description, str) else None
         if text is None:
             findings.append(_DESCRIPTION_MISSING)
         elif _is_vague(text, _str(values["brand"])):

@@ -81,13 +81,6 @@ EBAY_PLACEHOLDER_BRANDS: Final = frozenset(
 _NEW_CONDITIONS: Final = frozenset({"new", "refurbished"})
 
 
-def _str(value: object) -> str | None:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return None
-
-
 #: GTIN validity per code: the GS1 check through python-stdnum costs several microseconds,
 #: and the same GTIN comes back for every market, channel and re-check of a product.
 _valid_gtin: Final = lru_cache(maxsize=8192)(is_valid_gtin)
@@ -130,8 +123,11 @@ class IdentifiersRule:
         valid = has_gtin and _gtin_valid(gtin)
         if has_gtin and not valid:
             findings.append(_GTIN_INVALID)
-        brand = _str(values["brand"])
-        mpn = _str(values["mpn"])
+        # Text, stripped; blank or not text counts as not given.
+        brand = values["brand"]
+        brand = (brand.strip() or None) if isinstance(brand, str) else None
+        mpn = values["mpn"]
+        mpn = (mpn.strip() or None) if isinstance(mpn, str) else None
         channel = context.channel.name if context.channel is not None else None
 
         if channel == "amazon":
