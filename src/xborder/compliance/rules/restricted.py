@@ -23,12 +23,10 @@ from __future__ import annotations
 import html
 import re
 import reprlib
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
-from itertools import accumulate
 from types import MappingProxyType
 from typing import Any, Final, TypeVar
 
@@ -48,6 +46,9 @@ _WORD: Final = re.compile(r"\w+")
 #: A keyword or benign-phrase form: (form, its first literal part, the other parts, what
 #: it stands for).
 _Form = tuple[str, str, tuple[str, ...], _T]
+#: An ASCII form with its words (see _Matcher.ascii_keyword_forms): (words, form, its
+#: first literal part, what it stands for).
+_WordForm = tuple[frozenset[bytes], str, str, _T]
 _TAG: Final = re.compile(r"<[^>]*>")
 _SPLIT: Final = re.compile(r"[\s\-]+")
 _DASHES: Final = re.compile("[\u2010-\u2015\u2212]")
@@ -172,22 +173,32 @@ class _Matcher:
         # The same, keyed by the ASCII words as bytes, for texts that are ASCII once
         # normalised (see _ascii_words); a form whose anchor is not ASCII cannot match there.
         self.ascii_keywords = {a.encode(): f for a, f in self.keywords.items() if a.isascii()}
-        self.ascii_benign = {a.encode(): f for a, f in self.benign.items() if a.isascii()}
         self.ascii_anchors = frozenset(self.ascii_keywords)
-        # Per ASCII anchor, the words of each of its ASCII keyword forms: a form matches only
-        # where every one of its words is a word of the text (its parts appear whole, bounded
-        # by non-word characters), so a text holding an anchor but not the rest of any of its
-        # forms ("leather" without "python") cannot match. A non-ASCII form never matches
-        # ASCII text.
-        self.ascii_form_words: dict[bytes, tuple[frozenset[bytes], ...]] = {
+        # Per ASCII anchor, its ASCII forms, each with its words: a form matches only where
+        # every one of its words is a word of the text (its parts appear whole, bounded by
+        # non-word characters), so a text holding an anchor but not the rest of a form
+        # ("leather" without "python") needs no search for it. A non-ASCII form never
+        # matches ASCII text.
+        self.ascii_keyword_forms = {
             anchor: tuple(
-                frozenset(form.encode("ascii").translate(_ASCII_WORD_BYTES).split())
-                for form, *_ in forms
+                (frozenset(_ascii_words(form)), form, first, targets)
+                for form, first, _, targets in group
                 if form.isascii()
             )
-            for anchor, forms in self.ascii_keywords.items()
+            for anchor, group in self.ascii_keywords.items()
         }
-        self.ascii_benign_anchors = frozenset(self.ascii_benign)
+        # The ASCII benign phrases the same way, indexed by a word that is no keyword's
+        # anchor where they have one ("jug" of "cream jug"): a text naming a keyword
+        # usually holds none of its phrases, and then none is even tried.
+        benign_forms: dict[bytes, list[_WordForm[list[int]]]] = {}
+        for forms in self.benign.values():
+            for form, first, _, owners in forms:
+                needed = frozenset(_ascii_words(form)) if form.isascii() else None
+                if needed:
+                    key = max(sorted(needed - self.ascii_anchors) or sorted(needed), key=len)
+                    benign_forms.setdefault(key, []).append((needed, form, first, owners))
+        self.ascii_benign_forms = {key: tuple(forms) for key, forms in benign_forms.items()}
+        self.ascii_benign_keys = frozenset(self.ascii_benign_forms)
         self.scan = lru_cache(maxsize=8192)(self._scan)
 
     def _scan(self, text: str) -> tuple[tuple[int, str], ...]:
@@ -197,39 +208,52 @@ class _Matcher:
             words = text.encode("ascii").translate(_ASCII_WORD_BYTES).split()
             if self.ascii_anchors.isdisjoint(words):
                 return ()  # the usual case: no anchor, so no keyword can match
-            return self._find(text.lower(), words, ascii=True)
+            return tuple(self._located_ascii(text.lower(), frozenset(words)))
         norm = normalise(text)
         if type(norm) is str and norm.isascii():
             words = _ascii_words(norm)
             if self.ascii_anchors.isdisjoint(words):
                 return ()
-            return self._find(norm, words, ascii=True)
-        return self._find(norm, _WORD.findall(norm), ascii=False)
+            return tuple(self._located_ascii(norm, frozenset(words)))
+        return tuple(self._located(norm, _WORD.findall(norm)))
 
-    def _find(
-        self, norm: str, words: list[bytes] | list[str], *, ascii: bool
-    ) -> tuple[tuple[int, str], ...]:
-        """Return the hits in ``norm`` (normalised), whose words are ``words``.
+    def _located_ascii(self, norm: str, present: frozenset[bytes]) -> dict[tuple[int, str], int]:
+        """Return the hits in ASCII ``norm`` with where each first matches, in text order.
 
-        ``ascii``: ``words`` are :func:`_ascii_words` (bytes), else ``_WORD.findall(norm)``.
+        ``present``: the words of ``norm`` (:func:`_ascii_words`). Only the forms whose words
+        are all present are searched for.
         """
-        return tuple(self._located(norm, words, ascii=ascii))
+        found: list[tuple[int, int, int, str]] = []
+        forms = self.ascii_keyword_forms
+        for word in self.ascii_anchors.intersection(present):
+            for needed, form, first, targets in forms[word]:
+                if needed <= present:
+                    for start, end in _spans(form, first, norm):
+                        for g, k in targets:
+                            found.append((start, -end, g, k))
+        if not found:
+            return {}
+        spans: dict[int, list[tuple[int, int]]] = {}
+        benign = self.ascii_benign_forms
+        for word in self.ascii_benign_keys.intersection(present):
+            for needed, form, first, owners in benign[word]:
+                if needed <= present:
+                    for span in _spans(form, first, norm):
+                        for g in owners:
+                            spans.setdefault(g, []).append(span)
+        return _outside(found, spans)
 
-    def _located(
-        self, norm: str, words: list[bytes] | list[str], *, ascii: bool
-    ) -> dict[tuple[int, str], int]:
-        """Return :meth:`_find`'s hits, each with where its first match starts, in text order."""
-        if ascii:
-            keywords, benign = self.ascii_keywords, self.ascii_benign
-            anchors, benign_anchors = self.ascii_anchors, self.ascii_benign_anchors
-        else:
-            keywords, benign = self.keywords, self.benign  # type: ignore[assignment]
-            anchors, benign_anchors = self.anchors, self.benign_anchors  # type: ignore[assignment]
+    def _located(self, norm: str, words: list[str]) -> dict[tuple[int, str], int]:
+        """Return the hits in ``norm`` (normalised, not ASCII) with where each first matches.
+
+        In text order; ``words``: ``_WORD.findall(norm)``.
+        """
         # The parts test reads plain text only (a str subclass could answer `in` its own way).
         plain = type(norm) is str
         contains = norm.__contains__
         found: list[tuple[int, int, int, str]] = []
-        for word in anchors.intersection(words):
+        keywords = self.keywords
+        for word in self.anchors.intersection(words):
             for form, first, rest, targets in keywords[word]:
                 if plain and (first not in norm or (rest and not all(map(contains, rest)))):
                     continue  # a part is missing: the form cannot match
@@ -239,26 +263,38 @@ class _Matcher:
         if not found:
             return {}
         spans: dict[int, list[tuple[int, int]]] = {}
-        for word in benign_anchors.intersection(words):
+        benign = self.benign
+        for word in self.benign_anchors.intersection(words):
             for form, first, rest, owners in benign[word]:
                 if plain and (first not in norm or (rest and not all(map(contains, rest)))):
                     continue
                 for span in _spans(form, first, norm):
                     for g in owners:
                         spans.setdefault(g, []).append(span)
-        # Sorted on the whole tuple: the order found in does not matter.
-        found.sort()
-        kept: dict[tuple[int, str], int] = {}
-        for start, neg_end, g, k in found:
-            if (g, k) in kept:
-                continue
-            end = -neg_end
-            for s, e in spans.get(g, ()):
-                if s <= start and end <= e:
-                    break  # inside a benign phrase of the same group
-            else:
-                kept[(g, k)] = start
-        return kept
+        return _outside(found, spans)
+
+
+def _outside(
+    found: list[tuple[int, int, int, str]], spans: Mapping[int, list[tuple[int, int]]]
+) -> dict[tuple[int, str], int]:
+    """Return the hits of ``found`` outside the benign ``spans`` of their group, in text order.
+
+    ``found``: (start, -end, group, keyword) per match; each hit is kept with the start of
+    its first match.
+    """
+    # Sorted on the whole tuple: the order found in does not matter.
+    found.sort()
+    kept: dict[tuple[int, str], int] = {}
+    for start, neg_end, g, k in found:
+        if (g, k) in kept:
+            continue
+        end = -neg_end
+        for s, e in spans.get(g, ()):
+            if s <= start and end <= e:
+                break  # inside a benign phrase of the same group
+        else:
+            kept[(g, k)] = start
+    return kept
 
 
 def _spans(form: str, first: str, norm: str) -> list[tuple[int, int]]:
@@ -504,7 +540,7 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
     tag or an entity (``normalise`` only lower-cases them and turns Unicode dashes into
     "-", in place); None for anything else, whose texts are then scanned one by one. Most
     listings hold no keyword: the joined words of an ASCII listing meet no keyword form's
-    words in full (see ``_Matcher.ascii_form_words``), and nothing is searched at all.
+    words in full (see ``_Matcher.ascii_keyword_forms``), and nothing is searched at all.
     """
     if type(title) is not str:
         return None
@@ -524,14 +560,9 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
     joined = _JOIN.join(texts)
     if _only_lowered(joined):
         words = joined.encode("ascii").translate(_ASCII_WORD_BYTES).split()
-        anchors = matcher.ascii_anchors.intersection(words)
-        if not anchors:
-            return []
-        present = frozenset(words)
-        form_words = matcher.ascii_form_words
-        if not any(needed <= present for anchor in anchors for needed in form_words[anchor]):
-            return []  # an anchor without the rest of any of its forms ("leather", no "python")
-        located = matcher._located(joined.lower(), words, ascii=True)
+        if matcher.ascii_anchors.isdisjoint(words):
+            return []  # the usual listing: no keyword's anchor
+        located = matcher._located_ascii(joined.lower(), frozenset(words))
     else:
         # Not ASCII ("Giclée", any German title): read as _Matcher._scan reads such a text,
         # provided normalising only changes letters and dashes in place, so that a match's
@@ -543,22 +574,28 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
         if len(norm) != len(joined):
             return None  # a letter lower-cased into two ("İ"): positions moved
         if norm.isascii():  # such as the Kelvin sign, lower-cased to "k"
-            located = matcher._located(norm, _ascii_words(norm), ascii=True)
+            located = matcher._located_ascii(norm, frozenset(_ascii_words(norm)))
         else:
-            located = matcher._located(norm, _WORD.findall(norm), ascii=False)
+            located = matcher._located(norm, _WORD.findall(norm))
     if not located:
         return []
-    starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
-    # The field of each text, worked out only now: most listings never get here.
-    names = [""]
-    for name, values in attributes.items():
-        if name.lower() not in COLOUR_ATTRIBUTES:
-            names += [name] * len(values)
+    # The field of each hit, worked out only now (most listings never get here): its text
+    # is the one after as many joins as precede it.
     out: _Located = []
     for hit, start in located.items():
-        i = bisect_right(starts, start) - 1
-        out.append((hit, "title" if i == 0 else f"attributes.{names[i]}"))
+        out.append((hit, _field_of(joined.count(_JOIN, 0, start), attributes)))
     return out
+
+
+def _field_of(index: int, attributes: Mapping[str, tuple[str, ...]]) -> str:
+    """Return the field of the text at ``index`` among _joined_hits' texts (0: the title)."""
+    if index:
+        for name, values in attributes.items():
+            if name.lower() not in COLOUR_ATTRIBUTES:
+                index -= len(values)
+                if index <= 0:
+                    return f"attributes.{name}"
+    return "title"
 
 
 def _hits(
