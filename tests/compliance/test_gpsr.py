@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -274,6 +275,31 @@ def test_any_official_language_of_the_market_counts() -> None:
     item = listing(category="home.candles", safety_information={"fr": "Ne jamais laisser."})
     assert run(item, "BE") == []
     assert codes(run(item, "DE")) == ["gpsr.safety_info_missing_language"]
+
+
+def test_the_same_warnings_read_again_give_the_same_findings() -> None:
+    first = listing(category="home.candles", safety_information={"en": "Never leave unattended."})
+    again = listing(category="home.candles", safety_information={"en": "Never leave unattended."})
+    assert first.safety_information is not again.safety_information
+    assert run(first) == run(again) == run(first)
+
+
+class _Blank(str):
+    """Text that reads as blank: equal to (and hashed as) its plain value, stripped to ""."""
+
+    __slots__ = ()
+
+    def strip(self, chars: str | None = None) -> str:
+        return ""
+
+
+def test_warnings_that_strip_to_nothing_are_not_given() -> None:
+    text = "Nie unbeaufsichtigt lassen."
+    plain = listing(category="home.candles", safety_information={"de": text})
+    assert run(plain) == []  # German warnings given
+    odd = plain.model_copy(update={"safety_information": MappingProxyType({"de": _Blank(text)})})
+    # Equal items, but this text strips to nothing: no warnings are given.
+    assert codes(run(odd)) == ["gpsr.safety_info_missing"]
 
 
 # -- scope ----------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ _STATUS_WORDS: Final = {"prohibited": "prohibited", "restricted": "restricted"}
 _CATEGORY_KEYS: Final = frozenset(CATEGORIES)
 _BATTERIES: Final = frozenset({"none", "contained", "packed_with", "standalone"})
 _NO_GOODS: Final = DangerousGoods()
+_NOT_READ: Final[Mapping[str, object]] = MappingProxyType({})
 _DOCS: Final = "https://github.com/xborder/xborder/blob/main/docs/compliance-restricted.md"
 
 
@@ -734,12 +735,13 @@ def _read(
         invalid.append(_invalid("category", category))
         category = None
     goods = values.get("dangerous_goods", _NO_GOODS)
+    # Read from the model's field dict: a pydantic attribute read costs several dict reads.
+    declared = goods.__dict__ if type(goods) is DangerousGoods else _NOT_READ
     if (
-        type(goods) is DangerousGoods
-        and goods.aerosol is False
-        and goods.flammable is False
-        and type(goods.battery) is str
-        and goods.battery == "none"
+        declared.get("aerosol") is False
+        and declared.get("flammable") is False
+        and type(battery := declared.get("battery")) is str
+        and battery == "none"
     ) or not dest.dangerous_goods:
         return hs, category, (), invalid  # the usual case: nothing declared
     return hs, category, _declared(goods, dest.dangerous_goods, invalid), invalid
