@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import reprlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from functools import cache, lru_cache
 from types import MappingProxyType
@@ -256,13 +256,64 @@ class GpsrRule:
             meta = self._meta = (start, end, source)
         return meta
 
-    def check(self, context: Context) -> Iterable[Finding]:
+    def check(self, context: Context) -> list[Finding]:
         """Return the GPSR findings for the listing in an EU market on ``context.on``."""
-        start, end, source = self._dates()
+        meta = self._meta
+        start, end, source = meta if meta is not None else self._dates()
         market = context.market
-        if not market.eu_member or (start and context.on < start) or (end and context.on > end):
+        on = context.on
+        if not market.eu_member or (start and on < start) or (end and on > end):
             return []
-        return _Check(context, start, source).run()
+        # One function for every EU check: the usual listing passes each step with a few
+        # reads (the parties' case is remembered); the messages are built only for a finding.
+        values = context.values
+        found: list[Finding] = []
+        category = values["category"]
+        if category is not None and not (isinstance(category, str) and category in CATEGORIES):
+            found.append(_category_invalid(category, source, start))
+            category = None
+        elif category is not None and category in OUT_OF_SCOPE:
+            found.append(_out_of_scope(category, source, start))
+            return found
+        _parties(found, context, start, source)
+        # Art. 19(c). The truth of text, a tuple or None cannot raise: _given for the rest.
+        images = values["images"]
+        if not (images if type(images) in _PLAIN_TRUTH else _given(images)):
+            found.append(
+                _finding("gpsr.picture_missing", "error", _NO_PICTURE, "images", source, start)
+            )
+        gtin = values["gtin"]
+        if not (gtin if type(gtin) in _PLAIN_TRUTH else _given(gtin)):
+            mpn = values["mpn"]
+            if not (mpn if type(mpn) in _PLAIN_TRUTH else _given(mpn)):
+                found.append(
+                    _finding(
+                        "gpsr.identifier_missing", "warning", _NO_IDENTIFIER, "gtin", source, start
+                    )
+                )
+        # Art. 19(d).
+        given, bad = _safety_languages(values["safety_information"])
+        if bad is not None:
+            field, wrong = bad
+            found.append(
+                _finding(
+                    "gpsr.safety_information_invalid",
+                    "error",
+                    f"{wrong}: safety information maps a language code (such as 'de') to the "
+                    f"warnings as text. xborder ignores what is not.",
+                    field,
+                    source,
+                    start,
+                )
+            )
+        wanted = _wanted(market.languages, context.language)
+        if not given:
+            needs = _needs_safety_info(values, category)
+            if needs is not None:
+                found.append(_no_safety_info(needs, wanted, market.name, source, start))
+        elif given.isdisjoint(wanted):  # no wanted language is given
+            found.append(_missing_language(given, wanted, market.name, source, start))
+        return found
 
     def __repr__(self) -> str:
         return "GpsrRule()"
@@ -358,13 +409,13 @@ def _given(value: object) -> bool:
 
 
 class _Check:
-    __slots__ = ("context", "found", "listing", "market", "source", "start", "values")
+    """The manufacturer's and the EU responsible person's findings (art. 19(a), (b), 16)."""
+
+    __slots__ = ("context", "found", "source", "start", "values")
 
     def __init__(self, context: Context, start: date | None, source: str) -> None:
         self.context = context
-        self.listing: object = context.listing
         self.values = context.values
-        self.market = context.market
         self.start = start
         self.source = source
         self.found: list[Finding] = []
@@ -374,63 +425,9 @@ class _Check:
             _finding(f"gpsr.{code}", severity, message, field, self.source, self.start)
         )
 
-    def run(self) -> list[Finding]:
-        category = self.values["category"]
-        if category is not None and not (isinstance(category, str) and category in CATEGORIES):
-            self.add(
-                "category_invalid",
-                "error",
-                f"The category {_short(category)} is not an xborder category, so xborder "
-                f"cannot tell whether the EU General Product Safety Regulation applies or "
-                f"whether the product needs safety information. Use a category from the "
-                f"xborder vocabulary (docs/catalog.md).",
-                "category",
-            )
-            category = None
-        excluded = OUT_OF_SCOPE.get(category) if category is not None else None
-        if excluded is not None:
-            self.add(
-                "out_of_scope",
-                "info",
-                f"The EU General Product Safety Regulation does not apply to this listing "
-                f"({category}): {excluded}. Other EU rules for such products still apply.",
-                "category",
-            )
-            return self.found
-        self.parties()
-        self.identification()
-        self.safety_information(category)
-        return self.found
-
-    # -- art. 19(a) and (b) ----------------------------------------------------------------
-
-    def parties(self) -> None:
-        """Report the manufacturer and, where needed, the EU responsible person.
-
-        Their findings depend only on the two parties' details, the day and the market: a
-        seller's listings name the same parties, so a repeated case is taken from
-        :data:`_PARTIES` instead of being parsed and checked again.
-        """
-        market = self.market
-        key = _parties_key(
-            self.listing, self.values, self.context.on, market, self.source, self.start
-        )
-        if key is None:
-            self.manufacturer()
-            return
-        known = _PARTIES.get(key)
-        if known is not None:
-            self.found += known
-            return
-        before = len(self.found)
-        self.manufacturer()
-        if len(_PARTIES) >= _MAX_PARTIES:
-            _PARTIES.clear()
-        _PARTIES[key] = tuple(self.found[before:])
-
     def manufacturer(self) -> None:
         maker = self.values["manufacturer"]
-        market = self.market
+        market = self.context.market
         if maker is None:
             self.add(
                 "manufacturer_missing",
@@ -500,57 +497,84 @@ class _Check:
                 "eu_responsible_person.postal_address",
             )
 
-    def identification(self) -> None:
-        values = self.values
-        if not _given(values["images"]):
-            self.add(
-                "picture_missing",
-                "error",
-                "The listing has no picture. GPSR art. 19(c) requires the offer to identify "
-                "the product with a picture, its type and any other identifier.",
-                "images",
-            )
-        if not _given(values["gtin"]) and not _given(values["mpn"]):
-            self.add(
-                "identifier_missing",
-                "warning",
-                "The listing has neither a GTIN nor an MPN (model, batch or serial number). "
-                "GPSR art. 19(c) asks for information allowing the product to be identified, "
-                "such as its type and a model, batch or serial number or a GTIN; marketplaces "
-                "ask for at least one. Add mpn or gtin.",
-                "gtin",
-            )
 
-    # -- art. 19(d) ------------------------------------------------------------------------
+def _parties(found: list[Finding], context: Context, start: date | None, source: str) -> None:
+    """Add the manufacturer's and, where needed, the EU responsible person's findings.
 
-    def safety_information(self, category: str | None) -> None:
-        given, bad = _safety_languages(self.values["safety_information"])
-        if bad is not None:
-            field, wrong = bad
-            self.add(
-                "safety_information_invalid",
-                "error",
-                f"{wrong}: safety information maps a language code (such as 'de') to the "
-                f"warnings as text. xborder ignores what is not.",
-                field,
-            )
-        market = self.market
-        wanted = _wanted(market.languages, self.context.language)
-        if not given:
-            needs = _needs_safety_info(self.values, category)
-            if needs is not None:
-                self.add(
-                    "safety_info_missing",
-                    "error",
-                    f"The listing has no warnings or safety information, and this product "
-                    f"needs them: {needs}. GPSR art. 19(d) requires them in the offer, in "
-                    f"{_names(wanted)} for buyers in {market.name}. Add safety_information.",
-                    "safety_information",
-                )
-            return
-        if not given.isdisjoint(wanted):  # a wanted language is given
-            return
-        self.found.append(_missing_language(given, wanted, market.name, self.source, self.start))
+    Their findings depend only on the two parties' details, the day and the market: a
+    seller's listings name the same parties, so a repeated case is taken from
+    :data:`_PARTIES` instead of being parsed and checked again.
+    """
+    key = _parties_key(context.listing, context.values, context.on, context.market, source, start)
+    known = _PARTIES.get(key) if key is not None else None
+    if known is not None:
+        found += known
+        return
+    parties = _Check(context, start, source)
+    parties.manufacturer()
+    found += parties.found
+    if key is not None:
+        if len(_PARTIES) >= _MAX_PARTIES:
+            _PARTIES.clear()
+        _PARTIES[key] = tuple(parties.found)
+
+
+#: Types whose truth cannot raise (a validated listing holds these), so that reading whether
+#: a field is given needs no call of _given.
+_PLAIN_TRUTH: Final = frozenset({str, tuple, type(None)})
+
+_NO_PICTURE: Final = (
+    "The listing has no picture. GPSR art. 19(c) requires the offer to identify "
+    "the product with a picture, its type and any other identifier."
+)
+_NO_IDENTIFIER: Final = (
+    "The listing has neither a GTIN nor an MPN (model, batch or serial number). "
+    "GPSR art. 19(c) asks for information allowing the product to be identified, "
+    "such as its type and a model, batch or serial number or a GTIN; marketplaces "
+    "ask for at least one. Add mpn or gtin."
+)
+
+
+def _category_invalid(category: object, source: str, start: date | None) -> Finding:
+    return _finding(
+        "gpsr.category_invalid",
+        "error",
+        f"The category {_short(category)} is not an xborder category, so xborder "
+        f"cannot tell whether the EU General Product Safety Regulation applies or "
+        f"whether the product needs safety information. Use a category from the "
+        f"xborder vocabulary (docs/catalog.md).",
+        "category",
+        source,
+        start,
+    )
+
+
+def _out_of_scope(category: str, source: str, start: date | None) -> Finding:
+    return _finding(
+        "gpsr.out_of_scope",
+        "info",
+        f"The EU General Product Safety Regulation does not apply to this listing "
+        f"({category}): {OUT_OF_SCOPE[category]}. Other EU rules for such products still "
+        f"apply.",
+        "category",
+        source,
+        start,
+    )
+
+
+def _no_safety_info(
+    needs: str, wanted: tuple[str, ...], market: str, source: str, start: date | None
+) -> Finding:
+    return _finding(
+        "gpsr.safety_info_missing",
+        "error",
+        f"The listing has no warnings or safety information, and this product "
+        f"needs them: {needs}. GPSR art. 19(d) requires them in the offer, in "
+        f"{_names(wanted)} for buyers in {market}. Add safety_information.",
+        "safety_information",
+        source,
+        start,
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -586,6 +610,10 @@ def _names(wanted: tuple[str, ...]) -> str:
     return " or ".join(_language_name(code) for code in wanted) or "the local language"
 
 
+#: The primary language of each safety-information key seen (``"de-AT"`` -> ``"de"``).
+_PRIMARIES: dict[str, str] = {}
+
+
 def _safety_languages(value: object) -> tuple[frozenset[str], tuple[str, str] | None]:
     """Return the primary languages with safety text, and what is wrong in ``value``, if any.
 
@@ -612,7 +640,13 @@ def _safety_languages(value: object) -> tuple[frozenset[str], tuple[str, str] | 
                 bad = (field, f"{field} is {_short(text)}")
             continue
         if text.strip():
-            given.add(_primary(lang))
+            # A plain dict read, not _primary's cache: this runs for every EU check.
+            primary = _PRIMARIES.get(lang) if type(lang) is str else None
+            if primary is None:
+                primary = _primary(lang)
+                if type(lang) is str and len(_PRIMARIES) < 256:
+                    _PRIMARIES[lang] = primary
+            given.add(primary)
     return frozenset(given), bad
 
 
