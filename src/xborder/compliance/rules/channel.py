@@ -236,9 +236,39 @@ class ChannelRule:
             return []
         title, description = _sent_text(context)
         values = context.values
-        brand = _str(values["brand"]) or None
-        fitted, title_active, title_contact = _title_checks(title, rules, brand)
-        description_active, description_contact = _description_checks(description, rules)
+        brand = values["brand"]
+        if not (isinstance(brand, str) and brand):
+            brand = None
+        # The findings of each text, remembered per text (see _texts_of).
+        texts = _TEXTS.get(id(rules))
+        if texts is None or texts[0] is not rules:
+            texts = _texts_of(rules)
+        if (
+            type(title) is str
+            and len(title) <= _CACHED_TEXT
+            and (brand is None or type(brand) is str)
+        ):
+            titles = texts[1]
+            key = (title, brand)
+            title_checks = titles.get(key)
+            if title_checks is None:
+                if len(titles) >= _MAX_TEXTS:
+                    titles.clear()
+                title_checks = titles[key] = _title_verdict(title, rules, brand)
+        else:
+            title_checks = _title_verdict(title, rules, brand)
+        fitted, title_active, title_contact = title_checks
+        if type(description) is str and len(description) <= _CACHED_TEXT:
+            descriptions = texts[2]
+            description_checks = descriptions.get(description)
+            if description_checks is None:
+                if len(descriptions) >= _MAX_TEXTS:
+                    descriptions.clear()
+                description_checks = _description_verdict(description, rules)
+                descriptions[description] = description_checks
+        else:
+            description_checks = _description_verdict(description, rules)
+        description_active, description_contact = description_checks
         # The order of the findings: the title as fitted, active content (title, then
         # description), contact details (title, then description), images.
         findings = list(fitted)
@@ -254,48 +284,49 @@ class ChannelRule:
         return findings
 
 
-# -- what a text gives, cached per text ------------------------------------------------------
+# -- what a text gives, remembered per text --------------------------------------------------
 #
 # A text's findings depend only on the text, the channel rules and (for the title) the brand:
 # they are worked out once per text and reused by every market and every re-check of the
-# listing. Only plain str texts up to _CACHED_TEXT characters are cached (a str subclass
+# listing. Only plain str texts up to _CACHED_TEXT characters are remembered (a str subclass
 # could hash or compare in its own way; a huge text is not worth keeping alive).
 
 _CACHED_TEXT: Final = 100_000
 _TitleChecks = tuple[tuple[Finding, ...], Finding | None, Finding | None]
 _TextChecks = tuple[Finding | None, Finding | None]
+_Texts = tuple[ChannelRules, dict[tuple[str, str | None], _TitleChecks], dict[str, _TextChecks]]
+
+#: Per ChannelRules object, by id: (the object, its titles' checks by (title, brand), its
+#: descriptions' checks by description). The entry holds the object, so its id names no
+#: other object while the entry exists. Plain dicts, read once per check each: cheaper than
+#: an lru_cache keyed by the rules, whose hash is a Python method. Each dict starts again
+#: once it holds _MAX_TEXTS texts, the registry once it holds _MAX_RULES channels.
+_TEXTS: dict[int, _Texts] = {}
+_MAX_TEXTS: Final = 8192
+_MAX_RULES: Final = 64
 
 
-def _title_checks(title: str, rules: ChannelRules, brand: str | None) -> _TitleChecks:
-    """Return the title's (fit findings, active content, contact details)."""
-    if type(title) is str and len(title) <= _CACHED_TEXT and (brand is None or type(brand) is str):
-        return _cached_title_checks(title, rules, brand)
-    return _title_verdict(title, rules, brand)
+def _texts_of(rules: ChannelRules) -> _Texts:
+    """Return the (new) entry of ``rules`` in :data:`_TEXTS`."""
+    if len(_TEXTS) >= _MAX_RULES:
+        _TEXTS.clear()
+    texts: _Texts = (rules, {}, {})
+    _TEXTS[id(rules)] = texts
+    return texts
 
 
 def _title_verdict(title: str, rules: ChannelRules, brand: str | None) -> _TitleChecks:
-    active = _active_content(rules, "title") if title and _active(title) else None
+    """Return the title's (fit findings, active content, contact details)."""
+    active = _active_content(rules, "title") if title and "<" in title and _active(title) else None
     return tuple(_title_findings(title, rules, brand)), active, _contact(title, rules, "title")
 
 
-_cached_title_checks: Final = lru_cache(maxsize=8192)(_title_verdict)
-
-
-def _description_checks(description: str, rules: ChannelRules) -> _TextChecks:
-    """Return the description's (active content, contact details)."""
-    if type(description) is str and len(description) <= _CACHED_TEXT:
-        return _cached_description_checks(description, rules)
-    return _description_verdict(description, rules)
-
-
 def _description_verdict(description: str, rules: ChannelRules) -> _TextChecks:
+    """Return the description's (active content, contact details)."""
     active = None
     if description and _active(description):
         active = _active_content(rules, "description")
     return active, _contact(description, rules, "description")
-
-
-_cached_description_checks: Final = lru_cache(maxsize=8192)(_description_verdict)
 
 
 def _contact(text: str, rules: ChannelRules, field: str) -> Finding | None:
