@@ -60,6 +60,12 @@ class Context:
         _SET_SELLER(self, seller)
         _SET_REGIMES(self, regimes)
         _SET_LANGUAGE(self, language)
+        # field_values() written out for a genuine, complete Listing (every check's case).
+        if type(listing) is Listing:
+            values = listing.__dict__
+            if len(values) == _LISTING_FIELDS:
+                _SET_VALUES(self, MappingProxyType(values))
+                return
         _SET_VALUES(self, field_values(listing))
 
 

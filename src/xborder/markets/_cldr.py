@@ -62,9 +62,19 @@ def countries() -> tuple[str, ...]:
     return tuple(sorted(_countries()))
 
 
+#: _countries(), once read: is_country runs on every compliance check, and a plain set
+#: test is cheaper than a call of the cached function.
+_KNOWN: set[str] = set()
+
+
 def is_country(code: object) -> bool:
     """Return whether ``code`` is an upper-case ISO 3166-1 alpha-2 code CLDR knows."""
-    return isinstance(code, str) and code in _countries()
+    return isinstance(code, str) and code in (_KNOWN or _know())
+
+
+def _know() -> set[str]:
+    _KNOWN.update(_countries())
+    return _KNOWN
 
 
 def measurement_of(code: str) -> MeasurementSystem:

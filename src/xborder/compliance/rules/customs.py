@@ -112,8 +112,15 @@ def is_vague_description(text: str, *, brand: str | None = None) -> bool:
     return _vague(text.casefold().strip(), brand.casefold().strip() if brand else "")
 
 
-def _is_vague(text: str, brand: str | None) -> bool:
-    """:func:`is_vague_description` of stripped texts, cached as they are given."""
+def _is_vague(text: str, brand: object) -> bool:
+    """:func:`is_vague_description` of a stripped text and the listing's brand, cached.
+
+    ``brand`` as the listing holds it: blank text or anything but text counts as none.
+    """
+    if type(brand) is str:
+        brand = brand.strip() or None
+    elif brand is not None:
+        brand = _str(brand)
     if type(text) is str and (brand is None or type(brand) is str):
         return _vague_as_given(text, brand)
     return is_vague_description(text, brand=brand)
@@ -179,7 +186,7 @@ class CustomsRule:
         text = (description.strip() or None) if isinstance(description, str) else None
         if text is None:
             findings.append(_DESCRIPTION_MISSING)
-        elif _is_vague(text, _str(values["brand"])):
+        elif _is_vague(text, values["brand"]):
             findings.append(_description_vague(text[:60]))
 
         weight = values["weight"]

@@ -265,12 +265,19 @@ class EprRule:
             return []
         values = context.values
         findings: list[Finding] = []
-        category, valid = _category(values)
-        if not valid:
+        # _category and _battery written out for the usual, valid values (every check in a
+        # market with schemes reads them); anything else goes through them.
+        category = values["category"]
+        if category is not None and not (isinstance(category, str) and category in CATEGORIES):
+            category, _ = _category(values)
             findings.append(_category_invalid(_short(values["category"])))
-        battery, bad = _battery(values)
-        if bad is not None:
-            findings.append(_dangerous_goods_invalid(bad[0], _short(bad[1])))
+        goods = values["dangerous_goods"]
+        # Read from the model's field dict: a pydantic attribute read costs several dict reads.
+        battery = goods.__dict__.get("battery") if type(goods) is DangerousGoods else None
+        if type(battery) is not str or battery not in _BATTERIES:
+            battery, bad = _battery(values)
+            if bad is not None:
+                findings.append(_dangerous_goods_invalid(bad[0], _short(bad[1])))
         plan = self._plan(market.country, context.on, schemes, category, battery)
         seller = context.seller
         numbers: Mapping[Any, Any] | None = None

@@ -472,7 +472,7 @@ def _remembered(
         type(price) is not Money
         or type(listing) is not Listing
         or type(rates) is not BundledRates
-        or rates.max_age is not None
+        or rates._max_age is not None  # max_age, without the property's call
     ):
         return _messages(t, context, price, ship_from, rates)
     seller = context.seller
