@@ -120,7 +120,10 @@ class IdentifiersRule:
         exempt = values.get("gtin_exempt", False) is True
         # An invalid GTIN counts as given: it is reported once, as invalid.
         has_gtin = gtin is not None and not (isinstance(gtin, str) and not gtin.strip())
-        valid = has_gtin and _gtin_valid(gtin)
+        # _gtin_valid, its usual case written out (every check reads the GTIN).
+        valid = has_gtin and (
+            _valid_gtin(gtin) if type(gtin) is str and len(gtin) <= 14 else _gtin_valid(gtin)
+        )
         if has_gtin and not valid:
             findings.append(_GTIN_INVALID)
         # Text, stripped; blank or not text counts as not given.
@@ -142,7 +145,11 @@ class IdentifiersRule:
             needs_ids = not isinstance(condition, str) or condition in _NEW_CONDITIONS
             if brand is None:
                 findings.append(_BRAND_MISSING_EBAY)
-            elif _placeholder_brand(brand):
+            elif (
+                _placeholder(brand)  # _placeholder_brand's usual case, written out
+                if type(brand) is str and len(brand) <= 100
+                else _placeholder_brand(brand)
+            ):
                 findings.append(_brand_invalid(brand[:40]))
             if needs_ids and not exempt:
                 if not has_gtin:
