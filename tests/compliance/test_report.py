@@ -1,12 +1,17 @@
-"""Report helpers: the order of findings."""
+"""Report helpers: the order of findings, and the engine's way of building a Report."""
 
 from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xborder.compliance._report import sort_findings
+from xborder.compliance._report import Report, build_report, sort_findings
 from xborder.findings import Finding
 
 _RANK = {"error": 0, "warning": 1, "info": 2}
@@ -45,3 +50,24 @@ def test_a_severity_no_finding_can_hold_is_refused() -> None:
     odd = tuple.__new__(Finding, ("a.b", "fatal", "m", None, None, None))
     with pytest.raises(KeyError):
         sort_findings([Finding("a.e", "error", "e"), odd])
+
+
+def test_build_report_gives_the_report_the_constructor_gives() -> None:
+    found = (Finding("a.e", "error", "e"), Finding("a.i", "info", "i"))
+    dropped = (Finding("a.w", "warning", "w"),)
+    for args in [
+        ("SKU-1", "DE", "ebay", date(2026, 7, 1), found, dropped, ("a", "b"), "v 1"),
+        (None, "JP", None, date(2025, 1, 2), (), (), (), ""),
+    ]:
+        built = build_report(*args)
+        made = Report(*args)
+        assert type(built) is Report
+        assert built == made
+        assert hash(built) == hash(made)
+        assert repr(built) == repr(made)
+        assert dataclasses.astuple(built) == args
+        assert pickle.loads(pickle.dumps(built)) == made
+        assert copy.deepcopy(built) == made
+        assert dataclasses.replace(built, sku="other").sku == "other"
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            built.sku = "changed"  # type: ignore[misc]

@@ -19,9 +19,9 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Final, cast
 
 from xborder.clock import today
-from xborder.compliance._context import ALL_REGIMES, Context, Regime, Rule
+from xborder.compliance._context import ALL_REGIMES, Context, Regime, Rule, build_context
 from xborder.compliance._registry import registered_rules, validate_rules
-from xborder.compliance._report import Report, sort_findings
+from xborder.compliance._report import Report, build_report, sort_findings
 from xborder.errors import ComplianceError, ConfigurationError
 from xborder.findings import Finding
 from xborder.listing import Listing, Seller
@@ -77,7 +77,7 @@ def check(
     """
     setting = _prepare(market, on, channel, seller, rules, suppress)
     day, target, rules_of_channel, language, runs, names, _, _, regimes, own = setting
-    context = Context(listing, target, day, rules_of_channel, seller, regimes, language)
+    context = build_context(listing, target, day, rules_of_channel, seller, regimes, language)
     found: list[Finding] = [] if own else [_STRICTEST]
     for run, name in zip(runs, names, strict=True):
         try:
@@ -133,7 +133,7 @@ def _check_run(listings: list[Listing], setting: _Prepared, seller: Seller | Non
     """check_many() for one run of listings: each rule over every listing, then the next."""
     day, target, rules_of_channel, language, runs, names, _, _, regimes, own = setting
     contexts = [
-        Context(listing, target, day, rules_of_channel, seller, regimes, language)
+        build_context(listing, target, day, rules_of_channel, seller, regimes, language)
         for listing in listings
     ]
     found: list[list[Finding]] = [[] if own else [_STRICTEST] for _ in listings]
@@ -316,7 +316,7 @@ def _report(listing: object, setting: _Prepared, found: list[Finding]) -> Report
             family, _, _ = finding.code.partition(".")
             (dropped if finding.code in exact or family in families else kept).append(finding)
     sku = getattr(listing, "sku", None)
-    return Report(
+    return build_report(
         sku if isinstance(sku, str) else None,
         target.country,
         rules_of_channel.name if rules_of_channel is not None else None,

@@ -163,6 +163,52 @@ class Report:
         return "\n".join(lines)
 
 
+class _Building:
+    """A Report being built by :func:`build_report`: Report's slots, without its frozenness."""
+
+    __slots__ = Report.__slots__
+    sku: str | None
+    market: str
+    channel: str | None
+    on: date
+    findings: tuple[Finding, ...]
+    suppressed: tuple[Finding, ...]
+    rules: tuple[str, ...]
+    data_version: str
+
+
+def build_report(
+    sku: str | None,
+    market: str,
+    channel: str | None,
+    on: date,
+    findings: tuple[Finding, ...],
+    suppressed: tuple[Finding, ...],
+    rules: tuple[str, ...],
+    data_version: str,
+) -> Report:
+    """Return ``Report(sku, market, ...)``, built in about half the time; for the engine.
+
+    Every check() builds a Report, and a frozen dataclass can be filled only through one
+    call per field. This fills an object of a class with the same slots by plain
+    assignments, then makes it a Report: Python allows assigning ``__class__`` between
+    classes of the same layout (same base, same slots). The result is a genuine Report,
+    frozen from then on; tests/compliance/test_report.py holds the two ways to the same
+    value.
+    """
+    report = _Building()
+    report.sku = sku
+    report.market = market
+    report.channel = channel
+    report.on = on
+    report.findings = findings
+    report.suppressed = suppressed
+    report.rules = rules
+    report.data_version = data_version
+    report.__class__ = Report  # type: ignore[assignment]
+    return report  # type: ignore[return-value]
+
+
 # The slot descriptors' __set__ bypasses the frozen dataclass's __setattr__ (which refuses
 # every assignment); only Report.__init__ uses them.
 _SET_SKU: Final[Any] = Report.__dict__["sku"].__set__
