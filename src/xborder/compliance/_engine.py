@@ -76,7 +76,7 @@ def check(
         PluginError: with ``rules=None``, a registered rule fails to load or validate.
     """
     setting = _prepare(market, on, channel, seller, rules, suppress)
-    day, target, rules_of_channel, language, runs, names, _, _, regimes, own = setting
+    day, target, rules_of_channel, language, runs, names, _, _, regimes, own, _ = setting
     context = build_context(listing, target, day, rules_of_channel, seller, regimes, language)
     found: list[Finding] = [] if own else [_STRICTEST]
     for run, name in zip(runs, names, strict=True):
@@ -131,7 +131,7 @@ _RUN: Final = 256
 
 def _check_run(listings: list[Listing], setting: _Prepared, seller: Seller | None) -> list[Report]:
     """check_many() for one run of listings: each rule over every listing, then the next."""
-    day, target, rules_of_channel, language, runs, names, _, _, regimes, own = setting
+    day, target, rules_of_channel, language, runs, names, _, _, regimes, own, _ = setting
     contexts = [
         build_context(listing, target, day, rules_of_channel, seller, regimes, language)
         for listing in listings
@@ -186,7 +186,7 @@ _Run = Callable[[Context], list[Finding]]
 #: What check() and check_many() resolve once from their arguments: the day, the market on
 #: that day, the channel's rules, the market's language, how to run each rule (see _Run)
 #: and its name, the suppressed codes and families, the regimes applied and whether they
-#: are the seller's own. A plain tuple: check() builds one per call.
+#: are the seller's own, and data_version(). A plain tuple: check() builds one per call.
 _Prepared = tuple[
     date,
     Market,
@@ -198,6 +198,7 @@ _Prepared = tuple[
     frozenset[str],
     tuple[Regime, ...],
     bool,
+    str,
 ]
 
 
@@ -260,6 +261,7 @@ def _prepare(
         families,
         regimes or ALL_REGIMES,
         bool(regimes),
+        data_version(),
     )
     if (
         type(day) is date
@@ -309,7 +311,7 @@ def _report(listing: object, setting: _Prepared, found: list[Finding]) -> Report
     """Build the Report of ``listing`` from its findings: suppressed ones apart, sorted."""
     kept = found
     dropped: list[Finding] = []
-    day, target, rules_of_channel, _, _, names, exact, families, _, _ = setting
+    day, target, rules_of_channel, _, _, names, exact, families, _, _, version = setting
     if exact or families:
         kept = []
         for finding in found:
@@ -324,7 +326,7 @@ def _report(listing: object, setting: _Prepared, found: list[Finding]) -> Report
         sort_findings(kept),
         sort_findings(dropped) if dropped else (),
         names,
-        data_version(),
+        version,
     )
 
 
