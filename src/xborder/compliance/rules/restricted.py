@@ -143,6 +143,35 @@ def normalise(text: str) -> str:
     return _DASHES.sub("-", text) if _DASHES.search(text) else text
 
 
+_Found = tuple[tuple[int, str], ...]
+
+
+class _Scans(dict[str, _Found]):
+    """Scan results by text; reading a missing text scans it (and keeps plain text's result).
+
+    A plain dict read (``__getitem__``, in C) costs about half a call of an lru_cache, and
+    every check reads several texts. A ``str`` subclass's result is not kept (it could
+    hash or compare in its own way); the dict starts again once it holds _MAX_SCANS texts.
+    """
+
+    __slots__ = ("_scan",)
+
+    def __init__(self, scan: Callable[[str], _Found]) -> None:
+        super().__init__()
+        self._scan = scan
+
+    def __missing__(self, text: str) -> _Found:
+        found = self._scan(text)
+        if type(text) is str:
+            if len(self) >= _MAX_SCANS:
+                self.clear()
+            self[text] = found
+        return found
+
+
+_MAX_SCANS: Final = 8192
+
+
 class _Matcher:
     """Keyword and benign-phrase forms, indexed by the longest word a match must contain.
 
@@ -200,7 +229,8 @@ class _Matcher:
                     benign_forms.setdefault(key, []).append((needed, form, first, owners))
         self.ascii_benign_forms = {key: tuple(forms) for key, forms in benign_forms.items()}
         self.ascii_benign_keys = frozenset(self.ascii_benign_forms)
-        self.scan = lru_cache(maxsize=8192)(self._scan)
+        #: _scan per text, remembered: a text repeats across variants, markets and checks.
+        self.scan: _Scan = _Scans(self._scan).__getitem__
 
     def _scan(self, text: str) -> tuple[tuple[int, str], ...]:
         """Return the (group, keyword) pairs found outside benign phrases, in text order."""
