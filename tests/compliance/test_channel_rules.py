@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -119,6 +120,22 @@ def test_title_fast_path_never_hides_a_change(title: str) -> None:
 
 
 # -- active content --------------------------------------------------------------------------
+
+
+def test_a_text_checked_for_one_channel_rules_object_is_checked_anew_for_another() -> None:
+    # The checks of a text are remembered per ChannelRules object: a title that fits one
+    # channel's limit is checked again against a stricter one, and the first still passes.
+    title = "Stoneware coffee mug, 350 ml, handmade"
+    strict = dataclasses.replace(EBAY, title_max=20)
+    assert run(make_listing(title=title), EBAY).findings == ()
+    assert run(make_listing(title=title), strict).codes() == ("channel.title_shortened",)
+    assert run(make_listing(title=title), EBAY).findings == ()
+    # An equal but distinct object gives the same findings.
+    again = dataclasses.replace(strict)
+    assert (
+        run(make_listing(title=title), again).findings
+        == run(make_listing(title=title), strict).findings
+    )
 
 
 def test_active_content_in_description_is_a_warning() -> None:

@@ -400,7 +400,8 @@ def clear_caches() -> None:
     _lowvalue._PLANS.clear()  # the plans hold the tax messages' fixed parts
     tax._CASES.clear()
     gpsr._PARTIES.clear()
-    channel._TEXTS.clear()
+    channel._TITLES.clear()
+    channel._DESCRIPTIONS.clear()
 
 
 JUNK = st.sampled_from([None, 7, "", "ZZ", ["x"], {"a": 1}, Decimal("NaN"), BadRepr()])

@@ -239,33 +239,34 @@ class ChannelRule:
         brand = values["brand"]
         if not (isinstance(brand, str) and brand):
             brand = None
-        # The findings of each text, remembered per text (see _texts_of).
-        texts = _TEXTS.get(id(rules))
-        if texts is None or texts[0] is not rules:
-            texts = _texts_of(rules)
+        # The findings of each text, remembered per text (see _TITLES).
         if (
             type(title) is str
             and len(title) <= _CACHED_TEXT
             and (brand is None or type(brand) is str)
         ):
-            titles = texts[1]
-            key = (title, brand)
-            title_checks = titles.get(key)
-            if title_checks is None:
-                if len(titles) >= _MAX_TEXTS:
-                    titles.clear()
-                title_checks = titles[key] = _title_verdict(title, rules, brand)
+            key = (id(rules), title, brand)
+            known = _TITLES.get(key)
+            if known is not None and known[0] is rules:
+                title_checks = known[1]
+            else:
+                title_checks = _title_verdict(title, rules, brand)
+                if len(_TITLES) >= _MAX_TEXTS:
+                    _TITLES.clear()
+                _TITLES[key] = (rules, title_checks)
         else:
             title_checks = _title_verdict(title, rules, brand)
         fitted, title_active, title_contact = title_checks
         if type(description) is str and len(description) <= _CACHED_TEXT:
-            descriptions = texts[2]
-            description_checks = descriptions.get(description)
-            if description_checks is None:
-                if len(descriptions) >= _MAX_TEXTS:
-                    descriptions.clear()
+            where = (id(rules), description)
+            seen = _DESCRIPTIONS.get(where)
+            if seen is not None and seen[0] is rules:
+                description_checks = seen[1]
+            else:
                 description_checks = _description_verdict(description, rules)
-                descriptions[description] = description_checks
+                if len(_DESCRIPTIONS) >= _MAX_TEXTS:
+                    _DESCRIPTIONS.clear()
+                _DESCRIPTIONS[where] = (rules, description_checks)
         else:
             description_checks = _description_verdict(description, rules)
         description_active, description_contact = description_checks
@@ -294,25 +295,16 @@ class ChannelRule:
 _CACHED_TEXT: Final = 100_000
 _TitleChecks = tuple[tuple[Finding, ...], Finding | None, Finding | None]
 _TextChecks = tuple[Finding | None, Finding | None]
-_Texts = tuple[ChannelRules, dict[tuple[str, str | None], _TitleChecks], dict[str, _TextChecks]]
 
-#: Per ChannelRules object, by id: (the object, its titles' checks by (title, brand), its
-#: descriptions' checks by description). The entry holds the object, so its id names no
-#: other object while the entry exists. Plain dicts, read once per check each: cheaper than
-#: an lru_cache keyed by the rules, whose hash is a Python method. Each dict starts again
-#: once it holds _MAX_TEXTS texts, the registry once it holds _MAX_RULES channels.
-_TEXTS: dict[int, _Texts] = {}
+#: The checks of each title, by (id of the ChannelRules, title, brand), and of each
+#: description, by (id of the ChannelRules, description); each entry holds the ChannelRules
+#: object it was worked out for, and is used only for that very object (an id names no other
+#: object while the entry keeps it alive). Plain dicts: cheaper to read than an lru_cache
+#: keyed by the rules, whose hash is a Python method. Each starts again once it holds
+#: _MAX_TEXTS texts.
+_TITLES: dict[tuple[int, str, str | None], tuple[ChannelRules, _TitleChecks]] = {}
+_DESCRIPTIONS: dict[tuple[int, str], tuple[ChannelRules, _TextChecks]] = {}
 _MAX_TEXTS: Final = 8192
-_MAX_RULES: Final = 64
-
-
-def _texts_of(rules: ChannelRules) -> _Texts:
-    """Return the (new) entry of ``rules`` in :data:`_TEXTS`."""
-    if len(_TEXTS) >= _MAX_RULES:
-        _TEXTS.clear()
-    texts: _Texts = (rules, {}, {})
-    _TEXTS[id(rules)] = texts
-    return texts
 
 
 def _title_verdict(title: str, rules: ChannelRules, brand: str | None) -> _TitleChecks:
