@@ -199,6 +199,8 @@ class _Matcher:
         for form, owners in benign.items():
             self.benign.setdefault(_anchor(form), []).append((form, *_parts(form), owners))
         self.anchors = frozenset(self.keywords)
+        #: Whether every keyword's anchor is ASCII (see _located_text).
+        self.ascii_only = all(anchor.isascii() for anchor in self.anchors)
         self.benign_anchors = frozenset(self.benign)
         # The same, keyed by the ASCII words as bytes, for texts that are ASCII once
         # normalised (see _ascii_words); a form whose anchor is not ASCII cannot match there.
@@ -246,7 +248,7 @@ class _Matcher:
             if self.ascii_anchors.isdisjoint(words):
                 return ()
             return tuple(self._located_ascii(norm, frozenset(words)))
-        return tuple(self._located(norm, _WORD.findall(norm)))
+        return tuple(self._located_text(norm))
 
     def _located_ascii(self, norm: str, present: frozenset[bytes]) -> dict[tuple[int, str], int]:
         """Return the hits in ASCII ``norm`` with where each first matches, in text order.
@@ -273,6 +275,20 @@ class _Matcher:
                         for g in owners:
                             spans.setdefault(g, []).append(span)
         return _outside(found, spans)
+
+    def _located_text(self, norm: str) -> dict[tuple[int, str], int]:
+        """Return the hits in ``norm`` (normalised, not ASCII), as :meth:`_located` does.
+
+        When every keyword's anchor is ASCII (as in the shipped data), the anchors are first
+        looked for among the ASCII words of ``norm`` with every other character a separator:
+        an ASCII anchor that is a word of ``norm`` is one there too, so a text with none of
+        them has no hit, found without the Unicode word regex (several times slower).
+        """
+        if self.ascii_only and self.ascii_anchors.isdisjoint(
+            norm.encode("ascii", "replace").translate(_ASCII_WORD_BYTES).split()
+        ):
+            return {}
+        return self._located(norm, _WORD.findall(norm))
 
     def _located(self, norm: str, words: list[str]) -> dict[tuple[int, str], int]:
         """Return the hits in ``norm`` (normalised, not ASCII) with where each first matches.
@@ -607,7 +623,7 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
         if norm.isascii():  # such as the Kelvin sign, lower-cased to "k"
             located = matcher._located_ascii(norm, frozenset(_ascii_words(norm)))
         else:
-            located = matcher._located(norm, _WORD.findall(norm))
+            located = matcher._located_text(norm)
     if not located:
         return []
     # The field of each hit, worked out only now (most listings never get here): its text
