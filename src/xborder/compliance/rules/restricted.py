@@ -808,15 +808,6 @@ def _declared(goods: object, names: tuple[str, ...], invalid: list[Finding]) -> 
     return declared
 
 
-def _may_confirm(
-    dest: _Destination, hs: str | None, category: str | None, declared: _Declared
-) -> bool:
-    """Return whether any entry of ``dest`` could be confirmed by the listing's data."""
-    if dest.all_goods or declared or category in dest.categories:
-        return True
-    return hs is not None and hs.startswith(dest.hs_prefixes)
-
-
 def _confirm_all(
     country: str, eu_member: bool, hs: str | None, category: str | None, declared: _Declared
 ) -> tuple[tuple[str, str] | None, ...] | None:
@@ -1059,7 +1050,13 @@ class RestrictedRule:
         # read afresh by every check, only for the keywords that can matter here.
         hits = _hits(values, context.language, category, dest.scan, dest.groups, dest.matcher)
         confirmations = None
-        if _may_confirm(dest, hs, category, declared):
+        # Whether any entry could be confirmed by the listing's data (most cannot).
+        if (
+            dest.all_goods
+            or declared
+            or category in dest.categories
+            or (hs is not None and hs.startswith(dest.hs_prefixes))
+        ):
             where_to = (market.country, market.eu_member, hs, category, declared)
             # Remembered only for plain text (a str subclass could hash in its own way).
             plain = (hs is None or type(hs) is str) and (category is None or type(category) is str)
