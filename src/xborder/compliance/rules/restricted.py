@@ -150,8 +150,10 @@ class _Scans(dict[str, _Found]):
     """Scan results by text; reading a missing text scans it (and keeps plain text's result).
 
     A plain dict read (``__getitem__``, in C) costs about half a call of an lru_cache, and
-    every check reads several texts. A ``str`` subclass's result is not kept (it could
-    hash or compare in its own way); the dict starts again once it holds _MAX_SCANS texts.
+    every check reads several texts. A ``str`` subclass's own result is not kept (it could
+    hash or compare in its own way); equal to a plain text that is kept, it reads that
+    text's result, as its characters are the same. The dict starts again once it holds
+    _MAX_SCANS texts.
     """
 
     __slots__ = ("_scan",)
