@@ -309,7 +309,7 @@ _MAX_TEXTS: Final = 8192
 
 def _title_verdict(title: str, rules: ChannelRules, brand: str | None) -> _TitleChecks:
     """Return the title's (fit findings, active content, contact details)."""
-    active = _active_content(rules, "title") if title and "<" in title and _active(title) else None
+    active = _active_content(rules, "title") if title and _active(title) else None
     return tuple(_title_findings(title, rules, brand)), active, _contact(title, rules, "title")
 
 

@@ -206,8 +206,8 @@ def _maker_abroad(country: str | None, why: str) -> str:
     return f"the manufacturer's address is in {_country_name(country)}, outside the EU"
 
 
-@lru_cache(maxsize=1024)
 def _primary(language: str) -> str:
+    # Not cached itself: its callers are (_wanted, and _PRIMARIES in _safety_languages).
     return language.replace("_", "-").split("-", 1)[0].casefold()
 
 
@@ -640,7 +640,7 @@ def _safety_languages(value: object) -> tuple[frozenset[str], tuple[str, str] | 
                 bad = (field, f"{field} is {_short(text)}")
             continue
         if text.strip():
-            # A plain dict read, not _primary's cache: this runs for every EU check.
+            # Remembered in a plain dict: this runs for every EU check.
             primary = _PRIMARIES.get(lang) if type(lang) is str else None
             if primary is None:
                 primary = _primary(lang)
