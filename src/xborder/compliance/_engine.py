@@ -102,10 +102,11 @@ def check_many(
     The result equals ``[check(listing, market, ...) for listing in listings]`` with the same
     arguments, findings and their order included. It is faster per listing on a catalog:
     it runs one rule over a run of listings before the next rule (``check()`` runs every
-    rule on one listing), so each rule's code and data stay in the CPU's caches. On the
-    sample catalog it takes about 0.55-0.6 of the time of one ``check()`` per listing
-    (``benchmarks/bench_check.py``). Listings are taken in runs of 256, so the
-    findings held at once stay bounded however long ``listings`` is.
+    rule on one listing), so each rule's code and data stay in the CPU's caches. How much
+    that saves depends on the CPU: on the sample catalog it took 0.55-0.65 of the time of
+    one ``check()`` per listing on one machine and 0.9-0.97 on another with larger caches
+    (``benchmarks/bench_check.py``). Listings are taken in runs of 256, so the findings
+    held at once stay bounded however long ``listings`` is.
 
     Raises:
         UnknownMarketError, ConfigurationError, PluginError: as :func:`check`, before any
