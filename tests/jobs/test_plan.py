@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, localcontext
 
 import pytest
 
@@ -110,6 +110,40 @@ def test_price_floor_reads_the_policy() -> None:
     assert price_floor(offer, xb.PricingPolicy(), rates()) is None
     minimum = xb.PricingPolicy(min_prices={"EUR": xb.Money("99.00", "EUR")})
     assert price_floor(offer, minimum, rates()) == Decimal("99.00")
+
+
+def test_the_drift_is_worked_out_whatever_the_callers_decimal_context() -> None:
+    # 20.00 -> 20.19 moved 0.95 %: at one significant digit 0.19 / 20 rounds to 0.01 (1 %).
+    with localcontext(Context(prec=1)):
+        why = needs_price(
+            confirmed("20.00"),
+            xb.Money("20.19", "EUR"),
+            "b",
+            drift_percent=Decimal(1),
+            floor=no_floor,
+        )
+    assert why is None
+    # 0.20 / 30 is inexact: a context that traps Inexact must not make the planner raise.
+    with localcontext(Context(traps=[Inexact])):
+        why = needs_price(
+            confirmed("30.00"),
+            xb.Money("30.20", "EUR"),
+            "b",
+            drift_percent=Decimal(1),
+            floor=no_floor,
+        )
+    assert why is None
+
+
+def test_the_margin_floor_is_worked_out_whatever_the_callers_decimal_context() -> None:
+    offer = xb.prepare(
+        listing("MUG-01", cost=xb.Money("20.00", "USD")), "DE", channel="ebay", rates=rates(), on=ON
+    )
+    policy = xb.PricingPolicy(min_margin_percent=Decimal("10"))
+    expected = price_floor(offer, policy, rates())
+    assert expected is not None
+    with localcontext(Context(prec=2)):  # 1 + 19 / 100 would be 1.2
+        assert price_floor(offer, policy, rates()) == expected
 
 
 def pending(operation: str = "create") -> ItemState:

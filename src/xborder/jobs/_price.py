@@ -11,18 +11,19 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Final
 
 from xborder.jobs._state import ItemState
 from xborder.money import Money
 from xborder.offer import Offer
 from xborder.pricing import Ending, PricingPolicy, policy_floor
-from xborder.rates import RateSource
+from xborder.rates import RATE_CONTEXT, RateSource
 
 __all__ = ["needs_price", "policy_key", "price_basis", "price_floor"]
 
 _HUNDRED: Final = Decimal(100)
+_ONE: Final = Decimal(1)
 
 
 def _plain(value: object) -> object:
@@ -72,7 +73,10 @@ def price_floor(offer: Offer, policy: PricingPolicy, rates: RateSource) -> Decim
     if not policy.min_prices and policy.min_margin_percent is None:
         return None
     vat = offer.quote.vat_rate
-    factor = Decimal(1) + vat / _HUNDRED if vat is not None and offer.quote.tax_included else 1
+    factor: Decimal | int = 1
+    if vat is not None and offer.quote.tax_included:
+        # As quote() works it out: in RATE_CONTEXT, never the caller's decimal context.
+        factor = RATE_CONTEXT.add(_ONE, RATE_CONTEXT.divide(vat, _HUNDRED))
     floor, _ = policy_floor(
         policy,
         offer.price.currency,
@@ -113,7 +117,10 @@ def needs_price(
         return f"price {last} -> {price} (home price, policy or facts changed)"
     if last.amount <= 0:
         return f"price {last} -> {price}"
-    drift = abs(price.amount - last.amount) / last.amount * _HUNDRED
+    # In RATE_CONTEXT, as the prices were computed: under a caller's low precision the
+    # ratio could round onto the threshold (or an Inexact trap could raise).
+    with localcontext(RATE_CONTEXT):
+        drift = abs(price.amount - last.amount) / last.amount * _HUNDRED
     if drift >= drift_percent:
         return f"price {last} -> {price} (FX drift {drift:.2f} %)"
     return None
