@@ -19,6 +19,7 @@ from xborder.compliance.rules.channel import (
     contact_details,
 )
 from xborder.listing import Listing, Seller, Translation
+from xborder.localize import localize
 from xborder.localize.channels import AMAZON, EBAY, FACEBOOK, ChannelRules, fit_title
 from xborder.money import Money
 
@@ -154,13 +155,17 @@ def test_active_content_in_description_is_a_warning() -> None:
     assert run(link, "ebay").codes() == ("channel.active_content",)
 
 
-def test_active_content_in_title_is_an_error() -> None:
-    (finding,) = run(make_listing(title="Mug <script>x</script>"), "ebay").findings
+def test_active_content_in_title_is_a_warning_as_localize_removes_it() -> None:
+    listing = make_listing(title="Mug <script>x</script> blue")
+    (finding,) = run(listing, "ebay").findings
     assert (finding.code, finding.severity, finding.field) == (
         "channel.active_content",
-        "error",
+        "warning",
         "title",
     )
+    assert "removed when the offer is prepared" in finding.message
+    # What the message says: the title sent holds no markup.
+    assert localize(listing, "US", channel="ebay").title.text == "Mug blue"
 
 
 def test_plain_html_is_not_active_content() -> None:
@@ -181,6 +186,21 @@ def test_plain_html_is_not_active_content() -> None:
         ("More at https://shop.example.com/mugs", "web address"),
         ("More at www.blueridgekiln.com", "web address"),
         ("Visit blueridgekiln.com for more", "web address"),
+        ("Telephone: 020 7946 0958", "phone number"),
+        ("Téléphone : 01 23 45 67 89", "phone number"),
+        ("Tel.-Nr.: 030 1234567", "phone number"),
+        ("Handy: 0171 1234567", "phone number"),
+        ("Order line 1-800-555-0199", "phone number"),
+        ("Call us on 0800 123 4567", "phone number"),
+        ("0044 20 7946 0958", "phone number"),
+        ("Tel\uff1a03-1234-5678", "phone number"),
+        ("\u96fb\u8a71 03-1234-5678", "phone number"),
+        # Hidden by entities or split by tags, as the buyer reads them.
+        ("<p>Mail shop&#64;example.de</p>", "email address"),
+        ("<p>Call&nbsp;+44&nbsp;20&nbsp;7946&nbsp;0958</p>", "phone number"),
+        ("<p>Tel: <b>030</b> 1234567</p>", "phone number"),
+        ("Visit www&#46;example&#46;com", "web address"),
+        ('<a href="https://myshop.example/mugs">more mugs</a>', "web address"),
     ],
 )
 def test_contact_details_found(text: str, kind: str) -> None:
@@ -198,6 +218,11 @@ def test_contact_details_found(text: str, kind: str) -> None:
         "See the photo https://img.example.com/mug.png?w=1200",
         "Blue Ridge Kiln & Leather Co. in Asheville",
         "Works with Node.js and e.g. U.S. outlets",
+        "Part No. 100-200-3000, model 123-456-7890",  # no North American area code
+        "Phone Case for Phone 12 13 14 15",
+        "EAN 0012345678905",
+        "Battery cell 18650 3000 mAh",
+        "Tom &amp; Jerry mug &ndash; <b>350</b> ml",
     ],
 )
 def test_no_false_contact_details(text: str) -> None:
@@ -210,6 +235,29 @@ def test_ebay_links_to_ebay_pages_are_allowed() -> None:
         == ()
     )
     assert contact_details("https://www.ebay.de/str/blueridge", channel="amazon") != ()
+    assert contact_details("https://pages.ebay.com.au/help", channel="ebay") == ()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://shop.example/ebay.de/",
+        "https://shop.example/x.ebay.com",
+        "https://ebay.de.shop.example/",
+    ],
+)
+def test_a_link_off_ebay_is_no_ebay_page_because_its_path_names_one(url: str) -> None:
+    assert contact_details(f"More: {url}", channel="ebay") == (("web address", url),)
+
+
+def test_an_email_hidden_by_an_entity_is_an_email_address_on_ebay() -> None:
+    # Read as written, only "example.com" (a link: a warning on eBay); the buyer reads an
+    # email address (an error).
+    found = contact_details("Contact shop&#64;example.com", channel="ebay")
+    assert found == (("email address", "shop@example.com"),)
+    listing = make_listing(description="<p>Contact shop&#64;example.com</p>")
+    (finding,) = run(listing, "ebay").findings
+    assert (finding.code, finding.severity) == ("channel.contact_details", "error")
 
 
 def test_contact_details_per_channel() -> None:

@@ -10,8 +10,8 @@ every limit and its source). Without a channel this rule finds nothing.
   repeated words, length) is reported with fit_title's own findings; a title that would be
   left empty is an error.
 * Active content (scripts, event handlers, ``javascript:`` links): eBay blocks it (JavaScript
-  policy), Amazon and Meta allow no HTML at all. In a description it is removed when the
-  offer is prepared (a warning); in a title nothing removes it (an error).
+  policy), Amazon and Meta allow no HTML at all. It is removed when the offer is prepared
+  (descriptions are sanitised, titles made plain text): a warning.
 * Contact details and off-platform links: eBay's links policy allows no email addresses,
   phone numbers or links off eBay (except product videos and legally required
   information); Amazon's product detail page rules allow no phone numbers, email
@@ -64,17 +64,22 @@ _URL: Final = re.compile(
     r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,4}\.(?:com|net|org|shop|store|biz|info|io|co\.uk)\b",
     re.IGNORECASE,
 )
-# International numbers (+49 30 1234567), US style ((555) 123-4567, 555-123-4567), or a
-# number announced as one ("Tel: 030 1234567"). No nested repeats (no runaway backtracking);
-# the digit count is checked afterwards.
+# International numbers (+49 30 1234567, 0044 20 7946 0958: "00" then a country code and a
+# separator, so that a barcode starting "00" is none), North American ones ((555) 123-4567,
+# 555-123-4567, 1-800-555-0199: an area code starts with 2-9, so part numbers such as
+# 100-200-3000 are none), or a number announced as one ("Tel: 030 1234567", "Téléphone :
+# 01 23 45 67 89", "Tel.-Nr.: ...", "Handy: ...", "Call us on 0800 ...", "電話 03-..."). No
+# nested repeats (no runaway backtracking); the digits are checked afterwards (_PHONE_DIGITS).
 _PHONE: Final = re.compile(
-    r"(?<![\w+])\+\d[\d\s()./-]{6,20}\d(?!\w)"
-    r"|\(\d{3}\)\s?\d{3}[-.\s]\d{4}\b"
-    r"|(?<![\w.-])\d{3}[-.]\d{3}[-.]\d{4}(?![\w.-])"
-    r"|\b(?:tel|phone|call(?:\s+us)?|whatsapp|telefon|téléphone|fax|mobile)\b\.?:?\s{0,3}"
-    r"\+?\d[\d\s()./-]{5,20}\d",
+    r"(?<![\w+])(?:\+|00(?=[1-9]\d{0,2}[\s./-]\d))\d[\d\s()./-]{6,20}\d(?!\w)"
+    r"|\([2-9]\d{2}\)\s?\d{3}[-.\s]\d{4}\b"
+    r"|(?<![\w.-])(?:1[-.])?[2-9]\d{2}[-.]\d{3}[-.]\d{4}(?![\w.-])"
+    r"|(?:\b(?:tel(?:ephone|efon|[eé]fono)?|t[eé]l[eé]phone|phone|call(?:\s+us)?(?:\s+(?:on|at))?"
+    r"|whatsapp|fax|mobile?|handy)\b(?:\.?-?\s?nr)?|電話(?:番号)?)"
+    r"\.?\s{0,2}[:\uff1a]?\s{0,3}(?:\+|00|\()?\d[\d\s()./-]{5,20}\d",
     re.IGNORECASE,
 )
+_DIGIT_GROUPS: Final = re.compile(r"\d+")
 # Cheap pre-checks: most titles and descriptions hold none of these, and then the full
 # patterns above never run.
 _MAY_LINK: Final = re.compile(
@@ -112,7 +117,15 @@ _MAY_DOT_LINK_CLASSES: Final = re.compile(
 _MAY_PHONE_CLASSES: Final = re.compile(rb"0[0 .]{5,}0")
 _IMG_TAG: Final = re.compile(r"<img\b[^>]{0,4000}>", re.IGNORECASE)
 _IMAGE_FILE: Final = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|heic|bmp|tiff?)(?:[?#]\S*)?$", re.I)
-_EBAY_DOMAIN: Final = re.compile(r"(?:^|[/.])ebay\.[a-z.]{2,6}(?:[/:?#]|$)", re.IGNORECASE)
+# An eBay site's host name (www.ebay.de, ebay.co.uk, pages.ebay.com.au), matched against a
+# URL's host only: "https://shop.example/ebay.de/" links off eBay.
+_EBAY_HOST: Final = re.compile(r"(?:[a-z0-9-]+\.)*ebay\.[a-z]{2,3}(?:\.[a-z]{2})?", re.IGNORECASE)
+_SCHEME: Final = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_HOST_END: Final = re.compile(r"[/:?#\\]")
+# An HTML entity ("&#64;", "&nbsp;"): a text holding one, or a tag, is also read as the
+# buyer sees it (contact details hidden by entities or split by tags).
+_ENTITY: Final = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+_INLINE_SPACE: Final = re.compile(r"[^\S\n]+")
 _NONWORD: Final = re.compile(r"[\W_]+")
 
 Kind = Literal["email address", "phone number", "web address"]
@@ -134,6 +147,33 @@ def contact_details(text: str, *, channel: str = "") -> tuple[tuple[Kind, str], 
 
 
 def _find_contact_details(text: str, channel: str) -> tuple[tuple[Kind, str], ...]:
+    found = _scan_contact_details(text, channel)
+    if "<" in text or ("&" in text and _ENTITY.search(text) is not None):
+        # What the buyer reads: "shop&#64;example.de", "Call&nbsp;+44&nbsp;20 ...", "Tel:
+        # <b>030</b> 1234567" hold contact details only once decoded or rid of their tags;
+        # the text as written still holds what only markup carries (a link's href).
+        plain = _INLINE_SPACE.sub(" ", sanitize.html_to_text(text))
+        more = [item for item in _scan_contact_details(plain, channel) if item not in found]
+        if more:
+            every = list(found) + more
+            emails = [value for kind, value in every if kind == "email address"]
+            found = tuple(
+                (kind, value)
+                for kind, value in every
+                if kind != "web address" or not any(value in e for e in emails)
+            )
+    return found
+
+
+def _ebay_page(url: str) -> bool:
+    """Whether ``url`` leads to an eBay site: its host is one (not merely its path)."""
+    rest = url[m.end() :] if (m := _SCHEME.match(url)) else url
+    host = _HOST_END.split(rest, maxsplit=1)[0].rpartition("@")[2]
+    return _EBAY_HOST.fullmatch(host) is not None
+
+
+def _scan_contact_details(text: str, channel: str) -> tuple[tuple[Kind, str], ...]:
+    """Return the contact details in ``text`` as written (see contact_details)."""
     if "<" in text:
         text = _IMG_TAG.sub(" ", text)
     found: list[tuple[Kind, str]] = []
@@ -158,15 +198,28 @@ def _find_contact_details(text: str, channel: str) -> tuple[tuple[Kind, str], ..
             url = match.group().rstrip(".,;:!?")
             if _IMAGE_FILE.search(url) or any(url in e for e in emails):
                 continue
-            if channel == "ebay" and _EBAY_DOMAIN.search(url):
+            if channel == "ebay" and _ebay_page(url):
                 continue
             found.append(("web address", url))
     if may_phone:
         for match in _PHONE.finditer(text):
-            digits = sum(c.isdigit() for c in match.group())
-            if 7 <= digits <= 15:  # ITU-T E.164: at most 15 digits
+            if _phone_digits(match.group()):
                 found.append(("phone number", match.group().strip()))
     return tuple(found) if found else ()
+
+
+def _phone_digits(number: str) -> bool:
+    """Whether a match of _PHONE has the digits of a phone number.
+
+    7 to 15 digits (ITU-T E.164 allows at most 15). A run of groups of one or two digits
+    counts only as written for a phone: after "+", or starting with a trunk "0" ("01 23 45
+    67 89"); "Phone 12 13 14 15" lists models.
+    """
+    groups = _DIGIT_GROUPS.findall(number)
+    digits = sum(map(len, groups))
+    if not 7 <= digits <= 15:
+        return False
+    return max(map(len, groups)) > 2 or "+" in number or groups[0].startswith("0")
 
 
 #: contact_details() per text; the rule's own calls come from its per-text caches and skip
@@ -409,16 +462,14 @@ def _title_empty(rules: ChannelRules, why: str) -> Finding:
 
 @lru_cache(maxsize=64)
 def _active_content(rules: ChannelRules, field: str) -> Finding:
-    if field == "description":
-        severity: Literal["error", "warning"] = "warning"
-        what = "It is removed when the offer is prepared; remove it from your listing too."
-    else:
-        severity, what = "error", "Remove it: nothing removes markup from titles."
+    # xborder.localize removes it from both (descriptions are sanitised, titles made plain
+    # text): what is sent holds none, but the listing as written should not either.
     return Finding(
         "channel.active_content",
-        severity,
+        "warning",
         f"The {field} contains active content (scripts, event handlers or javascript: "
-        f"links), which {rules.label} does not allow. {what}",
+        f"links), which {rules.label} does not allow. It is removed when the offer is "
+        f"prepared; remove it from your listing too.",
         field=field,
         source=rules.source("html"),
     )
