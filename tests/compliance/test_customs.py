@@ -219,6 +219,15 @@ def test_bare_brand_is_vague() -> None:
     assert run(listing).findings[0].code == "customs.description_vague"
 
 
+def test_bare_model_number_is_vague() -> None:
+    listing = make_listing(mpn="BRK-MUG01-BLU", customs_description="brk-mug01-blu")
+    assert [f.code for f in run(listing).findings] == ["customs.description_vague"]
+    assert is_vague_description("BRK-MUG01-BLU", mpn="BRK-MUG01-BLU")
+    assert not is_vague_description("Stoneware mug BRK-MUG01-BLU", mpn="BRK-MUG01-BLU")
+    described = make_listing(mpn="BRK-MUG01-BLU", customs_description="Stoneware mug BRK-MUG01")
+    assert run(described).findings == ()
+
+
 def test_weight_missing_or_invalid() -> None:
     (finding,) = run(make_listing(weight=None)).findings
     assert (finding.code, finding.severity) == ("customs.weight_missing", "warning")

@@ -9,6 +9,7 @@ import pytest
 
 from xborder.compliance import Report, check
 from xborder.compliance.rules.dangerous_goods import RULE, mentions_battery
+from xborder.findings import Finding
 from xborder.listing import DangerousGoods, Listing, Seller
 from xborder.money import Money
 
@@ -68,6 +69,31 @@ def test_lithium_batteries(battery: str, code: str, words: tuple[str, ...], sinc
     assert all(word in finding.message for word in words)
     assert finding.effective_from == since
     assert finding.source and finding.source.startswith("https://")
+
+
+def test_battery_findings_follow_the_day() -> None:
+    def on(battery: str, day: date) -> tuple[Finding, ...]:
+        listing = make_listing(dangerous_goods=goods(battery=battery))
+        return check(listing, "GB", on=day, seller=SELLER, rules=[RULE]).findings
+
+    assert on("packed_with", date(2012, 11, 14)) == ()
+    assert [f.code for f in on("packed_with", date(2012, 11, 15))] == [
+        "dangerous_goods.battery_packed_with"
+    ]
+    assert on("standalone", date(2012, 11, 14)) == ()
+    (before_ban,) = on("standalone", date(2015, 1, 1))
+    assert before_ban.code == "dangerous_goods.battery_standalone"
+    assert before_ban.effective_from == date(2012, 11, 15)
+    assert "passenger aircraft" not in before_ban.message
+    (banned,) = on("standalone", date(2016, 4, 1))
+    assert "passenger aircraft since 2016-04-01" in banned.message
+    assert banned.effective_from == date(2016, 4, 1)
+
+
+def test_the_postal_limits_are_said_of_post_only() -> None:
+    (finding,) = run(make_listing(dangerous_goods=goods(battery="contained"))).findings
+    assert "International post accepts them only within limits: at most 4 cells" in finding.message
+    assert "Post and air carriers" not in finding.message
 
 
 def test_aerosol_and_flammable() -> None:

@@ -349,7 +349,15 @@ def test_data_can_be_replaced() -> None:
         ("1 rue de Rivoli, 75001 Paris FRANCE", "FR"),
         ("Calle Mayor 1, 28013 Madrid, España", "ES"),
         ("10 Downing Street, London SW1A 2AA, UK", "GB"),
-        ("1 Market St, Belfast, Northern Ireland", "GB"),
+        ("1 Market St, Belfast, Northern Ireland", "XI"),
+        ("1 Market St, Belfast BT1 1AA, XI", "XI"),
+        ("Bahnhofstrasse 1, 3011 Bern, BE", None),  # the canton of Bern, not Belgium
+        ("Rue de Romont 1, 1700 Fribourg, FR", None),  # Fribourg, not France
+        ("Pilatusstrasse 1, 6003 Luzern, LU", None),  # Luzern, not Luxembourg
+        ("Via Maistra 1, 7500 St. Moritz, GR", None),  # Graubünden, not Greece
+        ("Plot 5, Sector 44, Gurugram, HR 122003", None),  # Haryana, not Croatia
+        ("Bahnhofstrasse 1, 3011 Bern, Switzerland", "CH"),
+        ("1 rue de la Paix, 97400 Saint-Denis, Réunion", "RE"),
         ("1 Harbour Road, Kowloon, HK", "HK"),
         ("1 Main St, Dover, DE 19901", None),  # Delaware, not Germany
         ("1 Main St, Helena, MT", None),  # Montana, not Malta
@@ -359,6 +367,46 @@ def test_data_can_be_replaced() -> None:
 )
 def test_address_country(address: str, country: str | None) -> None:
     assert address_country(address) == country
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Bahnhofstrasse 1, 3011 Bern, BE",
+        "Rue de Romont 1, 1700 Fribourg, FR",
+        "Plot 5, Sector 44, Gurugram, HR 122003",
+    ],
+)
+def test_a_canton_or_state_code_does_not_establish_a_maker_in_the_eu(address: str) -> None:
+    maker = Party(name="M", postal_address=address, email="a@b.example.com")
+    found = run(listing(manufacturer=maker, eu_responsible_person=None))
+    assert codes(found) == ["gpsr.responsible_person_missing"]
+    assert "cannot tell where the manufacturer is established" in found[0].message
+    # Nor does it make a responsible person one established in the EU.
+    found = run(listing(eu_responsible_person=maker))
+    assert codes(found) == ["gpsr.responsible_person_country_unknown"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "1 Market St, Belfast BT1 1AA, Northern Ireland",  # Windsor Framework
+        "1 rue de la Paix, 97400 Saint-Denis, Réunion",  # outermost region (TFEU art. 349)
+        "Calle Triana 1, 35002 Las Palmas, Canary Islands",
+        "Torggatan 1, 22100 Mariehamn, Åland Islands",  # TFEU art. 355(4)
+    ],
+)
+def test_a_maker_in_northern_ireland_or_an_outermost_region_needs_no_eu_rp(address: str) -> None:
+    maker = Party(name="M", postal_address=address, email="a@b.example.com")
+    assert run(listing(manufacturer=maker, eu_responsible_person=None)) == []
+    assert run(listing(eu_responsible_person=maker)) == []
+
+
+@pytest.mark.parametrize("mpn", ["Does not apply", "N/A", "none", " does  NOT apply ", "-"])
+def test_an_mpn_saying_there_is_none_is_no_identifier(mpn: str) -> None:
+    found = run(listing(gtin=None, mpn=mpn))
+    assert codes(found) == ["gpsr.identifier_missing"]
+    assert run(listing(gtin=None, mpn="BRK-MUG01")) == []
 
 
 # -- the sample catalog ----------------------------------------------------------------------------

@@ -45,7 +45,8 @@ from xborder.markets import Market, is_country
 
 __all__ = ["RULE", "CustomsRule", "is_vague_description"]
 
-# Sources (each URL is also in xborder/data/facts/sources.json under the key named).
+# Sources. A URL whose comment starts with a key is also in xborder/data/facts/sources.json
+# under that key (tests/compliance/test_data_integrity.py); the WCO page is not.
 #: hs_wto_glossary: HS 6 digits worldwide, national extensions to 8/10 digits.
 HS_STRUCTURE: Final = "http://tao.wto.org/site/glossary/en/HARMONIZED_SYSTEM_HS.htm"
 #: hs_ch77: HS chapter 77 is reserved for future use.
@@ -97,10 +98,11 @@ _FILLER: Final = _words(
 _WORD: Final = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def is_vague_description(text: str, *, brand: str | None = None) -> bool:
+def is_vague_description(text: str, *, brand: str | None = None, mpn: str | None = None) -> bool:
     """Return whether ``text`` says too little for customs (only vague or filler words).
 
-    A bare brand name is vague too. Case does not matter; numbers are ignored.
+    A bare brand name or model number (``mpn``) is vague too (research/compliance.md: not
+    "a bare brand/model name"). Case does not matter; numbers are ignored.
 
     >>> is_vague_description("Gifts")
     True
@@ -109,7 +111,17 @@ def is_vague_description(text: str, *, brand: str | None = None) -> bool:
     >>> is_vague_description("Stoneware coffee mug, glazed, 350 ml")
     False
     """
+    if mpn and _bare_model(text, mpn):
+        return True
     return _vague(text.casefold().strip(), brand.casefold().strip() if brand else "")
+
+
+def _bare_model(text: str, mpn: object) -> bool:
+    """Whether ``text`` is only the model number ``mpn`` (case and spaces aside)."""
+    if not isinstance(mpn, str):
+        return False
+    model = " ".join(mpn.split()).casefold()
+    return bool(model) and " ".join(text.split()).casefold() == model
 
 
 def _is_vague(text: str, brand: object) -> bool:
@@ -186,7 +198,7 @@ class CustomsRule:
         text = (description.strip() or None) if isinstance(description, str) else None
         if text is None:
             findings.append(_DESCRIPTION_MISSING)
-        elif _is_vague(text, values["brand"]):
+        elif _is_vague(text, values["brand"]) or _bare_model(text, values["mpn"]):
             findings.append(_description_vague(text[:60]))
 
         weight = values["weight"]

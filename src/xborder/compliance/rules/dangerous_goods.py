@@ -14,6 +14,9 @@ the UPU. Lithium batteries (IATA lithium battery guidance; AF-KLM cargo table):
   2016-04-01 (ICAO; USPS Postal Bulletin 22474) and UN3090 (lithium metal, PI 968) is
   cargo-aircraft only since 2015; postal services refuse both.
 
+The packed-with and standalone findings follow ``on``: none before 2012-11-15 (the USPS
+rule), and the standalone one names the passenger-aircraft ban only from 2016-04-01.
+
 Aerosols (UN1950, class 2) and flammable liquids such as perfume and nail polish (class 3)
 are excluded from international post (Deutsche Post, Royal Mail). Every finding is a
 warning: the seller can still sell, but must ship with a service that accepts the goods.
@@ -129,9 +132,14 @@ class DangerousGoodsRule:
         if battery == "contained":
             findings.append(_CONTAINED)
         elif battery == "packed_with":
-            findings.append(_PACKED_WITH)
+            if context.on >= USPS_RULE_FROM:  # the rule in force that day (DESIGN §3)
+                findings.append(_PACKED_WITH)
         elif battery == "standalone":
-            findings.append(_STANDALONE)
+            on = context.on
+            if on >= UN3480_PASSENGER_BAN_FROM:
+                findings.append(_STANDALONE)
+            elif on >= USPS_RULE_FROM:  # before the ICAO ban: post refused them already
+                findings.append(_STANDALONE_BY_POST)
         elif battery == "none" or battery is None:
             category = values["category"]
             if (
@@ -153,10 +161,11 @@ _CONTAINED: Final = Finding(
     "dangerous_goods.battery_contained",
     "warning",
     "The product contains lithium batteries (UN3481 lithium-ion or UN3091 lithium metal, "
-    "IATA packing instructions 967/970). Post and air carriers accept them only within "
+    "IATA packing instructions 967/970). International post accepts them only within "
     "limits: at most 4 cells or 2 batteries per parcel, lithium-ion at most 100 Wh per "
     "battery (20 Wh per cell), lithium metal at most 2 g per battery (1 g per cell), and "
-    "some postal services refuse them altogether. Check your carrier's battery rules.",
+    "some postal services refuse them altogether. Couriers and air carriers apply their "
+    "own lithium battery rules. Check your carrier's battery rules.",
     field=_FIELD,
     source=ROYAL_MAIL_LITHIUM,
 )
@@ -181,6 +190,18 @@ _STANDALONE: Final = Finding(
     field=_FIELD,
     source=USPS_UN3480,
     effective_from=UN3480_PASSENGER_BAN_FROM,
+)
+#: Standalone lithium batteries between the USPS rule and the ICAO passenger-aircraft ban.
+_STANDALONE_BY_POST: Final = Finding(
+    "dangerous_goods.battery_standalone",
+    "warning",
+    "The product is lithium batteries on their own (UN3480 lithium-ion or UN3090 lithium "
+    "metal, IATA packing instructions 965/968). International post does not take lithium "
+    "batteries that are not installed in equipment (USPS, Royal Mail): ship only with a "
+    "courier's dangerous-goods service that accepts them.",
+    field=_FIELD,
+    source=USPS_LITHIUM,
+    effective_from=USPS_RULE_FROM,
 )
 _UNDECLARED: Final = Finding(
     "dangerous_goods.battery_undeclared",

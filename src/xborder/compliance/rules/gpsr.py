@@ -79,11 +79,23 @@ NEEDS_SAFETY_INFO: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
-# Two-letter codes that are EU member states but also common US, Canadian or Brazilian
-# state/province abbreviations at the end of an address ("Dover, DE" is Delaware, "St.
-# John's, NL" is Newfoundland). Trusting them would drop the responsible-person requirement,
-# so a bare code among these counts as "country unknown".
-_AMBIGUOUS_EU_CODES: Final = frozenset({"DE", "ES", "MT", "NL", "RO", "SE", "SK"})
+# Two-letter codes that are EU member states but also state, province or canton
+# abbreviations outside the EU that end addresses: US (DE Delaware, MT Montana), Canada (NL,
+# SK), Brazil (ES, MT, RO, SE), Switzerland (BE Bern, FR Fribourg, GR Graubünden, LU
+# Luzern), India (HR Haryana, NL Nagaland, SK Sikkim). Trusting them would drop the
+# responsible-person requirement, so a bare code among these counts as "country unknown".
+_AMBIGUOUS_EU_CODES: Final = frozenset(
+    {"BE", "DE", "ES", "FR", "GR", "HR", "LU", "MT", "NL", "RO", "SE", "SK"}
+)
+
+# Places where an economic operator is established in the Union without an xborder EU
+# market of their own: the outermost regions (TFEU art. 349 and 355(1): Guadeloupe, French
+# Guiana, Martinique, Réunion, Mayotte, Saint-Martin, the Canary Islands; the Azores and
+# Madeira have no code of their own), Ceuta and Melilla (EA), the Åland Islands (art.
+# 355(4)), and Northern Ireland (XI), where the Windsor Framework applies EU product rules:
+# research/compliance.md (eBay) asks for an EU responsible person only "if the manufacturer
+# is outside the EU/NI".
+_IN_THE_UNION: Final = frozenset({"GP", "GF", "MQ", "RE", "YT", "MF", "IC", "EA", "AX", "XI"})
 
 # Names a postal address may end with that CLDR does not list as territory names.
 _ALIASES: Final[Mapping[str, str]] = MappingProxyType(
@@ -98,9 +110,8 @@ _ALIASES: Final[Mapping[str, str]] = MappingProxyType(
         "england": "GB",
         "scotland": "GB",
         "wales": "GB",
-        # Windsor Framework: Northern Ireland follows GPSR, but an operator there is not
-        # "established in the Union" by any source the research found; treated as GB.
-        "northern ireland": "GB",
+        # XI: the code the EU and the UK give Northern Ireland for goods (see _IN_THE_UNION).
+        "northern ireland": "XI",
         "prc": "CN",
         "p r china": "CN",
         "people's republic of china": "CN",
@@ -152,7 +163,7 @@ def _parse_country(address: str) -> tuple[str | None, str]:
                 f"the address ends with {code!r}, which may be a state or province "
                 f"abbreviation rather than a country code"
             )
-        if is_country(code):
+        if is_country(code) or code == "XI":
             return code, ""
     names = _country_names()
     for size in range(min(len(words), 5), 0, -1):
@@ -174,8 +185,9 @@ def address_country(address: str) -> str | None:
 
     The last comma-separated part is read, postal codes dropped: a country name in English
     or in an official EU language, a common alias ("USA", "UK", "PRC") or an upper-case ISO
-    code. Codes of EU members that are also US/Canadian/Brazilian state abbreviations (DE,
-    ES, MT, NL, RO, SE, SK) are not trusted on their own: write the country name.
+    code. Codes of EU members that are also state, province or canton abbreviations in the
+    US, Canada, Brazil, Switzerland or India (BE, DE, ES, FR, GR, HR, LU, MT, NL, RO, SE, SK)
+    are not trusted on their own: write the country name. "Northern Ireland" gives ``"XI"``.
     """
     return _parse_country(address)[0]
 
@@ -195,7 +207,8 @@ def _established(address: str, on: date) -> tuple[str | None, str, bool]:
     One cached lookup per party and check (the address repeats on every listing of a maker).
     """
     country, why = _parse_country(address)
-    return country, why, country is not None and _is_eu(country, on)
+    in_eu = country is not None and (country in _IN_THE_UNION or _is_eu(country, on))
+    return country, why, in_eu
 
 
 @lru_cache(maxsize=1024)
@@ -213,7 +226,7 @@ def _primary(language: str) -> str:
 
 @lru_cache(maxsize=512)
 def _country_name(code: str) -> str:
-    name = Locale("en").territories.get(code)
+    name = "Northern Ireland" if code == "XI" else Locale("en").territories.get(code)
     return f"{name} ({code})" if name else code
 
 
@@ -285,7 +298,7 @@ class GpsrRule:
         gtin = values["gtin"]
         if not (gtin if type(gtin) in _PLAIN_TRUTH else _given(gtin)):
             mpn = values["mpn"]
-            if not (mpn if type(mpn) in _PLAIN_TRUTH else _given(mpn)):
+            if not (mpn if type(mpn) in _PLAIN_TRUTH else _given(mpn)) or _no_mpn(mpn):
                 found.append(
                     _finding(
                         "gpsr.identifier_missing", "warning", _NO_IDENTIFIER, "gtin", source, start
@@ -398,6 +411,18 @@ def _short(value: object) -> str:
         return _REPR.repr(value)
     except Exception:  # a repr that fails, or an int too long to print
         return f"<{type(value).__name__}>"
+
+
+#: MPN values that say there is none: eBay's "identifier unavailable" text, which the
+#: identifiers rule asks for where no MPN exists, and its usual spellings.
+_NO_MPN: Final = frozenset({"does not apply", "n/a", "na", "none", "not applicable", "unknown"})
+
+
+def _no_mpn(mpn: object) -> bool:
+    """Whether ``mpn`` is text saying there is no MPN ("Does not apply"), not an identifier."""
+    return isinstance(mpn, str) and (
+        " ".join(mpn.split()).casefold() in _NO_MPN or not any(c.isalnum() for c in mpn)
+    )
 
 
 def _given(value: object) -> bool:

@@ -36,7 +36,9 @@ from xborder.listing import is_valid_gtin
 
 __all__ = ["RULE", "IdentifiersRule", "is_valid_gtin"]
 
-# Sources (each URL is also in xborder/data/facts/sources.json under the key named).
+# Sources. A URL whose comment starts with a key is also in xborder/data/facts/sources.json
+# under that key (tests/compliance/test_data_integrity.py); eBay's BrandMPNType and Meta's
+# catalog page are not.
 #: ebay_upi_validation: eBay validates GTIN check digits and rejects placeholder brands.
 EBAY_VALIDATION: Final = "https://dbd-ebay.codebase.ebay.com/support/kb-article?KBid=5082"
 #: ebay_upi_tradingguide: EAN = GTIN-13, UPC = GTIN-12; "Unbranded"; rejected brand values.
