@@ -27,6 +27,7 @@ from xborder.compliance.rules.restricted import (
     word_forms,
 )
 from xborder.findings import Finding
+from xborder.localize.channels import channel_rules
 from xborder.markets import Market
 
 ON = date(2026, 11, 28)
@@ -519,3 +520,46 @@ def test_words_of_the_category_label_are_not_said_to_be_the_sellers() -> None:
     (mixed,) = run(listing("Disposable vape pod", category="tobacco.vapes"), "GB")
     assert "the listing says 'disposable vape', 'vape'" in mixed.message
     assert "the category's label says 'e-liquid'" in mixed.message
+
+
+# -- Meta's commerce policies (facts: marketplace_policy) ---------------------------------------
+
+META = "restricted.marketplace_policy"
+
+
+def on_channel(item: Listing, country: str, channel: str | None) -> list[Finding]:
+    rules = channel_rules(channel, on=ON) if channel is not None else None
+    m = market(country)
+    context = Context(item, m, ON, rules, None, ALL_REGIMES, m.languages[0])
+    return list(RULE.check(context))
+
+
+@pytest.mark.parametrize("country", ["US", "CA", "GB", "DE"])
+def test_meta_policies_warn_on_meta_only(country: str) -> None:
+    vape = catalog()["VAP-01"]
+    for channel in ("facebook", "meta"):
+        (finding,) = [f for f in on_channel(vape, country, channel) if f.code == META]
+        assert (finding.severity, finding.field) == ("warning", "hs_code")
+        assert "Tobacco items and related paraphernalia prohibited" in finding.message
+        assert finding.source == "https://romanticpoetry.info/commerce.html"
+    assert META not in codes(on_channel(vape, country, "ebay"))
+    assert META not in codes(on_channel(vape, country, None))
+
+
+def test_meta_policies_are_confirmed_by_hs_code_or_category_or_flagged_by_words() -> None:
+    (knife,) = [f for f in on_channel(catalog()["KNF-01"], "US", "facebook") if f.code == META]
+    assert "HS code 821193 falls under 8211" in knife.message
+    assert "kitchen knives usually fine" in knife.message
+    (cbd,) = [f for f in on_channel(catalog()["CBD-01"], "US", "facebook") if f.code == META]
+    assert (cbd.field, "category health.cbd" in cbd.message) == ("category", True)
+    (words,) = on_channel(listing("Disposable vape pen, mint"), "US", "facebook")
+    assert (words.code, words.field) == (META, "title")
+    assert "'disposable vape', 'vape' in title may mean" in words.message
+
+
+def test_meta_policies_leave_ordinary_goods_and_seeds_alone() -> None:
+    for sku, item in catalog().items():
+        found = [f for f in on_channel(item, "US", "facebook") if f.code == META]
+        assert bool(found) == (sku in ("VAP-01", "KNF-01", "CBD-01")), sku
+    # The facts attach "Live animals prohibited" to plants and seeds: not applied to them.
+    assert META not in codes(on_channel(catalog()["SED-01"], "AU", "facebook"))

@@ -11,7 +11,9 @@ a keyword-only match is the warning ``restricted.keyword_review`` (unless ``stri
 The HS code, the category or the declared dangerous goods *confirm* an entry:
 ``restricted.prohibited`` / ``restricted.restricted`` (errors), ``restricted.carrier_only``
 (warning). Scans are cached per text and findings per input, so a check with warm caches
-costs a few microseconds. See docs/compliance-restricted.md.
+costs a few microseconds. On Meta's channel, the facts' ``marketplace_policy`` for Meta
+gives ``restricted.marketplace_policy`` warnings on every destination. See
+docs/compliance-restricted.md.
 
 The rule never raises, whatever the listing holds (one built with ``model_construct`` skips
 validation): a text that is not text is not read, and an HS code, category or dangerous-goods
@@ -1013,6 +1015,118 @@ def _finding(
     return Finding(code, severity, message, field, source, entry.effective_from)
 
 
+# -- Meta's commerce policies ------------------------------------------------------------------
+
+#: The platform name the facts give Meta's marketplace policies under.
+_META_PLATFORM: Final = "Facebook/Meta"
+#: Channels whose listings Meta's commerce policies govern (ChannelRules names).
+_META_CHANNELS: Final = frozenset({"facebook", "meta"})
+#: Rules whose Meta policy the facts attach to goods it does not speak of: "Live animals
+#: prohibited" on the plants, seeds, soil and food entries, whose keywords name no animal.
+#: Applying it would tell a seller of seeds about live animals.
+_META_POLICY_ELSEWHERE: Final = frozenset({"biosecurity_plants_seeds_soil_food"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Policy:
+    """Meta's policy on one kind of goods (a rule of the facts), and what identifies them."""
+
+    rule: str
+    goods: str  # the facts' words for the goods, e.g. "E-cigarettes, vapes, ..."
+    text: str
+    sources: tuple[str, ...]
+    groups: frozenset[int]
+    hs_prefixes: tuple[str, ...]
+    categories: frozenset[str]
+
+
+@cache
+def _meta_policies() -> tuple[_Policy, ...]:
+    """Return Meta's policies from the facts' ``marketplace_policy``, one per kind of goods.
+
+    The goods are those of every entry of the rule (its keywords, HS prefixes and
+    categories), whatever the destination: Meta's policies apply on every market.
+    """
+    entries = _data()[0]
+    texts: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for raw, entry in zip(load("restricted")["entries"], entries, strict=True):
+        for policy in raw.get("marketplace_policy") or ():
+            if policy.get("platform") == _META_PLATFORM and entry.rule not in texts:
+                texts[entry.rule] = (str(policy.get("rule") or ""), sources_of(policy))
+    policies = []
+    for rule, (text, sources) in texts.items():
+        if rule in _META_POLICY_ELSEWHERE or not text:
+            continue
+        members = [e for e in entries if e.rule == rule]
+        policies.append(
+            _Policy(
+                rule=rule,
+                goods=members[0].category,
+                text=text,
+                sources=sources,
+                groups=frozenset(e.group for e in members),
+                hs_prefixes=tuple(sorted({p for e in members for p in e.hs_prefixes})),
+                categories=frozenset(c for e in members for c in e.categories),
+            )
+        )
+    return tuple(policies)
+
+
+@cache
+def _meta_groups() -> frozenset[int]:
+    return frozenset(g for policy in _meta_policies() for g in policy.groups)
+
+
+def _meta_findings(
+    values: Mapping[str, Any], language: str, hs: str | None, category: str | None
+) -> list[Finding]:
+    """Return a warning for each of Meta's policies the listing's goods may fall under.
+
+    ``hs`` and ``category`` as :func:`_read` checked them. Confirmed by the HS code or the
+    category, or flagged by keywords as for ``restricted.keyword_review``.
+    """
+    hits = _hits(values, language, category, _matcher_for(_every_group()).scan, _meta_groups())
+    found: list[Finding] = []
+    for index, policy in enumerate(_meta_policies()):
+        confirmed: tuple[str, str] | None = None
+        if hs is not None and hs.startswith(policy.hs_prefixes):
+            confirmed = "hs_code", next(p for p in policy.hs_prefixes if hs.startswith(p))
+        elif category is not None and category in policy.categories:
+            confirmed = "category", category
+        words = tuple(sorted({k for g, k in hits if g in policy.groups}))
+        if confirmed is None and not words:
+            continue
+        # The first field a keyword was found in (the hits are in report order).
+        field = confirmed[0] if confirmed else next(f for h, f in hits.items() if h[1] in words)
+        found.append(_meta_finding(index, confirmed, hs, words, field))
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _meta_finding(
+    index: int,
+    confirmed: tuple[str, str] | None,
+    hs_code: str | None,
+    words: tuple[str, ...],
+    field: str,
+) -> Finding:
+    policy = _meta_policies()[index]
+    if confirmed is not None:
+        why = f"{_reason(confirmed, hs_code)} ({policy.goods})"
+    else:
+        why = f"{_quoted(words)} in {field} may mean it is {policy.goods}"
+    return Finding(
+        "restricted.marketplace_policy",
+        "warning",
+        f"Meta may reject or remove this item: {why}, and Meta's Commerce Policies, as the "
+        f"facts record them, say: {policy.text!r}. The facts take this from secondary "
+        f"sources; check Meta's own Commerce Policies before listing it on Facebook or "
+        f"Instagram.",
+        field or None,
+        policy.sources[0] if policy.sources else None,
+    )
+
+
 # -- the rule ----------------------------------------------------------------------------------
 
 
@@ -1046,6 +1160,9 @@ class RestrictedRule:
             return [_not_a_listing(_shown(listing))]
         values = context.values
         hs, category, declared, findings = _read(values, dest)
+        channel = context.channel
+        if channel is not None and channel.name in _META_CHANNELS:
+            findings += _meta_findings(values, context.language, hs, category)
         # The texts of the listing that repeat across variants and markets (description,
         # translations) go through the per-text cache of the matcher of every group, so
         # that a text is scanned once whatever the market; the title and attribute values,
