@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from babel import Locale, localedata
 
 from xborder import UnknownLocaleError
 from xborder.markets import countries, is_country, languages_of, locale_for, measurement_of
@@ -53,3 +54,23 @@ def test_locale_for() -> None:
 def test_locale_for_refuses_a_language_without_a_locale_there() -> None:
     with pytest.raises(UnknownLocaleError, match=r"'de' in country 'US'.*en, es"):
         locale_for("US", "de")
+
+
+def test_every_cldr_locale_with_a_script_is_reachable_with_that_script() -> None:
+    """language_Script in a country gives exactly CLDR's language_Script_COUNTRY locale."""
+    checked = 0
+    for name in localedata.locale_identifiers():
+        locale = Locale.parse(name)
+        if locale.script and is_country(locale.territory) and not locale.variant:
+            wanted = f"{locale.language}_{locale.script}"
+            assert locale_for(str(locale.territory), wanted) == name
+            checked += 1
+    assert checked > 50
+
+
+def test_locale_for_keeps_the_script_asked_for() -> None:
+    assert locale_for("CN", "zh_Hans") == "zh_Hans_CN"
+    with pytest.raises(UnknownLocaleError, match=r"'zh_Hant' in country 'CN'.*: zh, "):
+        locale_for("CN", "zh_Hant")
+    with pytest.raises(UnknownLocaleError, match=r"'sr_Latn' in country 'RU'"):
+        locale_for("RU", "sr_Latn")

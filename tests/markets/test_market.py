@@ -165,6 +165,59 @@ def test_language_without_a_locale_there_is_an_error_naming_both(code: str, lang
     assert isinstance(info.value, ValueError)
 
 
+@pytest.mark.parametrize(
+    ("code", "language", "offered"),
+    [
+        # Locale.parse("zh_Hant_CN") falls back to zh_Hans_CN: the script must not be swapped.
+        ("CN", "zh_Hant", "zh"),
+        ("SG", "zh_Hant", "zh"),
+        ("IN", "pa_Arab", "pa"),
+        ("KZ", "kk_Arab", "kk"),
+        ("TW", "zh_Hans", "zh_Hant"),  # refused by babel itself: the same error
+        ("US", "en_Cyrl", "en"),
+    ],
+)
+def test_a_script_without_a_locale_there_is_an_error_not_another_script(
+    code: str, language: str, offered: str
+) -> None:
+    with pytest.raises(UnknownLocaleError) as info:
+        Market.for_country(code, language=language, on=ON)
+    message = str(info.value)
+    assert message.startswith(f"locale: unknown locale {language!r}")
+    assert f"{language!r} in country {code!r}" in message
+    # The hint lists languages that locale_for accepts there (zh resolves to zh_Hans_CN).
+    listed = message.split("languages with a locale there: ")[1].split(", ")
+    assert offered in listed
+    assert Market.for_country(code, language=offered, on=ON).locale.endswith(code)
+    assert info.value.locale == language
+
+
+@pytest.mark.parametrize(
+    ("code", "language", "locale"),
+    [
+        ("TW", "zh_Hant", "zh_Hant_TW"),
+        ("TW", "zh", "zh_Hant_TW"),
+        ("CN", "zh_Hans", "zh_Hans_CN"),
+        ("CN", "zh", "zh_Hans_CN"),
+        ("CN", "kk_Arab", "kk_Arab_CN"),
+        ("HK", "zh_Hans", "zh_Hans_HK"),
+        ("SG", "zh_Hans", "zh_Hans_SG"),
+        ("RS", "sr_Latn", "sr_Latn_RS"),
+        ("RS", "sr_Cyrl", "sr_Cyrl_RS"),
+        ("RS", "sr", "sr_Cyrl_RS"),
+        ("IN", "pa", "pa_Guru_IN"),
+        ("IN", "pa_Guru", "pa_Guru_IN"),
+        ("PK", "pa_Arab", "pa_Arab_PK"),
+        ("KZ", "kk", "kk_KZ"),  # CLDR 49 has kk_KZ and kk_Cyrl_KZ
+        ("KZ", "kk_Cyrl", "kk_Cyrl_KZ"),
+        ("US", "en_Latn", "en_US"),  # Latin is en_US's implied script (likely subtags)
+        ("DE", "de-latn", "de_DE"),
+    ],
+)
+def test_a_script_that_the_locale_has_is_accepted(code: str, language: str, locale: str) -> None:
+    assert Market.for_country(code, language=language, on=ON).locale == locale
+
+
 @pytest.mark.parametrize("language", ["fr_FR", "", "f", "fr_Latn_CA"])
 def test_language_must_be_a_language_code(language: str) -> None:
     with pytest.raises(UnknownLocaleError, match="expected a language code"):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from babel import Locale, UnknownLocaleError, localedata
+from babel.core import get_global, parse_locale
 from babel.languages import get_territory_language_info
 from babel.numbers import get_territory_currencies
 
@@ -152,11 +153,13 @@ def locale_for(code: str, language: str) -> str:
     """Return the locale for ``language`` in country ``code`` (``"fr"``, ``"CA"`` → ``fr_CA``).
 
     Rule: the locale ``language_CODE`` must exist in CLDR (babel); likely subtags fill in the
-    script (``zh`` in ``HK`` → ``zh_Hant_HK``). CLDR's territory population data is not the
-    gate: ``en`` in ``JP`` gives ``en_JP`` (CLDR has the locale), while ``de`` in ``US`` is
-    refused although CLDR counts German speakers there, because CLDR has no ``de_US`` to
-    format prices with. Raises :class:`xborder.errors.UnknownLocaleError` naming the language
-    and the country, with the languages that do have a locale there.
+    script (``zh`` in ``HK`` → ``zh_Hant_HK``). A script given with the language must be the
+    locale's: ``zh_Hant`` in ``CN`` is refused, not answered with ``zh_Hans_CN``. CLDR's
+    territory population data is not the gate: ``en`` in ``JP`` gives ``en_JP`` (CLDR has the
+    locale), while ``de`` in ``US`` is refused although CLDR counts German speakers there,
+    because CLDR has no ``de_US`` to format prices with. Raises
+    :class:`xborder.errors.UnknownLocaleError` naming the language and the country, with the
+    languages that do have a locale there.
     """
     try:
         wanted = _normalise_language(language)
@@ -164,17 +167,16 @@ def locale_for(code: str, language: str) -> str:
         raise XborderUnknownLocaleError(
             language, reason="expected a language code such as 'fr' or 'zh_Hant'"
         ) from None
-    try:
-        locale = Locale.parse(f"{wanted}_{code}")
-    except (UnknownLocaleError, ValueError):
-        locale = None
-    if locale is None or locale.territory != code or not localedata.exists(str(locale)):
+    locale = _resolve(wanted, code)
+    if locale is None:
+        # _resolve again, so every language offered here is one that locale_for accepts
+        # (zh in CN resolves to zh_Hans_CN although CLDR has no plain zh_CN).
         offered = [
             lang
             for lang in dict.fromkeys(
                 [*languages_of(code), *(lang for lang, _, _ in _spoken(code))]
             )
-            if localedata.exists(f"{lang}_{code}")
+            if _resolve(lang, code) is not None
         ]
         listed = ", ".join(offered) or "none"
         raise XborderUnknownLocaleError(
@@ -187,6 +189,56 @@ def locale_for(code: str, language: str) -> str:
     return str(locale)
 
 
+def _resolve(wanted: str, code: str) -> Locale | None:
+    """Return the CLDR locale of ``wanted`` (``zh`` or ``zh_Hant``) in ``code``, or None."""
+    try:
+        locale = Locale.parse(f"{wanted}_{code}")
+    except (UnknownLocaleError, ValueError):
+        return None
+    script = wanted.partition("_")[2]
+    # Locale.parse falls back through likely subtags when language_Script_CODE does not exist
+    # ("zh_Hant_CN" → zh_Hans_CN): the territory survives but the script asked for does not,
+    # so a requested script must still be the locale's, written or implied (en_Latn → en_US).
+    if locale.territory != code or (script and _script_of(locale) != script):
+        return None
+    return locale if localedata.exists(str(locale)) else None
+
+
+def _script_of(locale: Locale) -> str | None:
+    """Return the locale's script, written (``zh_Hant_TW``) or implied (``en_US`` → Latn)."""
+    if locale.script:
+        return locale.script
+    likely = get_global("likely_subtags")
+    for key in (f"{locale.language}_{locale.territory}", locale.language):
+        if key in likely:
+            return parse_locale(likely[key])[2]
+    return None
+
+
 def legal_tender(code: str, on: date) -> tuple[str, ...]:
-    """Return the currencies CLDR lists as legal tender in ``code`` on ``on`` (main first)."""
-    return tuple(get_territory_currencies(code, start_date=on, tender=True))
+    """Return the currencies CLDR lists as legal tender in ``code`` on ``on``, main first.
+
+    During a changeover CLDR lists both currencies for a while (Bulgaria: BGN until
+    2026-01-31, EUR from 2026-01-01). The main currency is the one not being replaced: a
+    currency is replaced when it has an end date and another tender in force started after it,
+    so the newcomer (EUR) comes first and the outgoing one (BGN) stays listed after it.
+    Currencies that circulate side by side with no end date (Panama: PAB and USD) keep
+    CLDR's order as babel gives it, oldest first.
+    """
+    rows: list[dict[str, Any]] = [
+        row
+        for row in get_territory_currencies(code, start_date=on, tender=True, include_details=True)
+        if isinstance(row, dict)
+    ]
+
+    def replaced(row: dict[str, Any]) -> bool:
+        # babel sorts a territory's currencies by start date, oldest first, so without this
+        # the outgoing currency would come first for the whole overlap.
+        start: date = row["from"] or date.min
+        return row["to"] is not None and any(
+            other["from"] is not None and other["from"] > start for other in rows
+        )
+
+    main = [row["currency"] for row in rows if not replaced(row)]
+    rest = [row["currency"] for row in rows if replaced(row)]
+    return tuple(str(currency) for currency in (*main, *rest))

@@ -91,13 +91,16 @@ class Market:
 
         ``on`` defaults to today (UTC). The currency is the legal tender CLDR lists for that
         country on ``on`` (Bulgaria answers EUR from 2026-01-01) unless ``currency=`` names
-        another ISO 4217 code. ``language=`` selects the locale of that language in that
-        country (``Market.for_country("CA", language="fr").locale == "fr_CA"``); it must
-        exist in CLDR. Results are cached by ``(code, on, language, currency)``.
+        another ISO 4217 code; while an outgoing currency is still legal tender (BGN until
+        2026-01-31), the one replacing it is the answer. ``language=`` selects the locale of
+        that language in that country (``Market.for_country("CA", language="fr").locale ==
+        "fr_CA"``); it must exist in CLDR, in the script given if any. Results are cached by
+        ``(code, on, language, currency)``.
 
         Raises :class:`~xborder.errors.UnknownMarketError` naming the code when CLDR does not
         know the country or lists no currency for it,
-        :class:`~xborder.errors.UnknownLocaleError` for a language without a locale there,
+        :class:`~xborder.errors.UnknownLocaleError` for a language without a locale there
+        (or a script the locale there is not written in: ``zh_Hant`` in ``CN``),
         and :class:`~xborder.errors.UnknownCurrencyError` for an unknown ``currency``.
         """
         if not is_country(code):
@@ -138,6 +141,7 @@ def _market(code: str, on: date, language: str | None, currency: str | None) -> 
         tender = legal_tender(code, on)
         if not tender:
             raise UnknownMarketError(code, reason=f"CLDR lists no legal tender there on {on}")
+        # legal_tender puts the main currency first: during a changeover, the newcomer.
         currency = tender[0]
     locale = locale_for(code, language) if language is not None else default_locale(code)
     facts = dated_facts(code)
