@@ -219,6 +219,22 @@ def test_bare_brand_is_vague() -> None:
     assert run(listing).findings[0].code == "customs.description_vague"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["n/a", "free sample", "Birthday gift", "Christmas present", "personal effects", "Geschenk",
+     "cadeaux", "Muster", "Ersatzteile", "échantillons", "regalo", "campioni"],
+)  # fmt: skip
+def test_vague_words_in_other_spellings_and_languages(text: str) -> None:
+    assert is_vague_description(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Wedding dress, silk", "Holiday ornament, glass", "Zubehör für Kaffeemaschine"]
+)
+def test_precise_descriptions_with_those_words_pass(text: str) -> None:
+    assert not is_vague_description(text)
+
+
 def test_bare_model_number_is_vague() -> None:
     listing = make_listing(mpn="BRK-MUG01-BLU", customs_description="brk-mug01-blu")
     assert [f.code for f in run(listing).findings] == ["customs.description_vague"]

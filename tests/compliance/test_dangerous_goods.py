@@ -96,6 +96,16 @@ def test_the_postal_limits_are_said_of_post_only() -> None:
     assert "Post and air carriers" not in finding.message
 
 
+@pytest.mark.parametrize(
+    ("category", "title"),
+    [("tobacco.vapes", "E-cigarette pod kit 1500mAh"), ("toys", "RC car, rechargeable lithium"),
+     ("watches", "Smart watch, 300 mAh")],
+)  # fmt: skip
+def test_battery_products_outside_electronics_are_read(category: str, title: str) -> None:
+    found = run(make_listing(category=category, title=title)).findings
+    assert [f.code for f in found] == ["dangerous_goods.battery_undeclared"]
+
+
 def test_aerosol_and_flammable() -> None:
     report = run(make_listing(dangerous_goods=goods(aerosol=True, flammable=True)))
     assert report.codes() == ("dangerous_goods.aerosol", "dangerous_goods.flammable")

@@ -358,6 +358,12 @@ def test_data_can_be_replaced() -> None:
         ("Plot 5, Sector 44, Gurugram, HR 122003", None),  # Haryana, not Croatia
         ("Bahnhofstrasse 1, 3011 Bern, Switzerland", "CH"),
         ("1 rue de la Paix, 97400 Saint-Denis, Réunion", "RE"),
+        ("1 Harbour Road, Kowloon, Hong Kong", "HK"),
+        ("Rua 1, Macau", "MO"),
+        ("1 rue de Rivoli, 75001 Paris, France, EU", "FR"),
+        ("Hauptstraße 1, 10115 Berlin, Germany (EU)", "DE"),
+        ("Via Roma 1, Roma, Italy, European Union", "IT"),
+        ("EU", None),
         ("1 Harbour Road, Kowloon, HK", "HK"),
         ("1 Main St, Dover, DE 19901", None),  # Delaware, not Germany
         ("1 Main St, Helena, MT", None),  # Montana, not Malta

@@ -127,6 +127,12 @@ def test_meta_needs_gtin_or_mpn_with_brand() -> None:
         assert "facebook.com" in (finding.source or "")
 
 
+@pytest.mark.parametrize(("mpn", "brand"), [("Does not apply", "Acme"), ("X-1", "No brand")])
+def test_meta_takes_no_placeholder_for_an_mpn_or_brand(mpn: str, brand: str) -> None:
+    (finding,) = run(make_listing(gtin=None, mpn=mpn, brand=brand), "facebook").findings
+    assert finding.code == "identifiers.gtin_or_mpn_missing"
+
+
 def test_every_finding_has_source_field_and_message() -> None:
     cases = [
         (junk(gtin="123"), None),

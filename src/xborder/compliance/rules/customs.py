@@ -88,12 +88,20 @@ _VAGUE: Final = _words(
     "gift gifts present presents goods good part parts spare spares accessory accessories "
     "sample samples other others merchandise item items stuff thing things product products "
     "clothing clothes apparel electronics electronic misc miscellaneous general commodity "
-    "commodities article articles"
+    "commodities article articles effects "
+    # The same words as sellers in the EU markets write them (German, French, Spanish,
+    # Italian): "Geschenk", "cadeau", "Muster", "Ersatzteile" say no more than "gift".
+    "geschenk geschenke muster warenmuster ware waren teile ersatzteile zubehör artikel "
+    "cadeau cadeaux échantillon échantillons marchandise marchandises pièces accessoires "
+    "regalo regalos muestra muestras mercancía mercancías piezas accesorios "
+    "campione campioni merce ricambi accessori"
 )
 _FILLER: Final = _words(
     "a an the some various assorted mixed new used personal my our your you me him her them of "
-    "and or for with from to "
-    "etc pcs pc piece pieces x set sets lot box boxes pack"
+    "and or for with from to n "
+    "etc pcs pc piece pieces x set sets lot box boxes pack "
+    # What makes a gift no more precise: "free sample", "birthday gift", "Christmas present".
+    "free birthday christmas xmas holiday anniversary wedding"
 )
 _WORD: Final = re.compile(r"[^\W\d_]+", re.UNICODE)
 

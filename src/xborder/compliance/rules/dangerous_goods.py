@@ -75,9 +75,17 @@ USPS_RULE_FROM: Final = date(2012, 11, 15)
 #: ICAO forbids UN3480 (lithium-ion batteries alone) on passenger aircraft.
 UN3480_PASSENGER_BAN_FROM: Final = date(2016, 4, 1)
 
-#: Categories whose products often hold a battery (listing.CATEGORIES).
+#: Categories whose products often hold a battery (listing.CATEGORIES): electronics, and
+#: vapes, toys and watches, which often run on a lithium cell ("pod kit 1500mAh").
 BATTERY_CATEGORIES: Final = frozenset(
-    {"electronics", "electronics.batteries", "electronics.phone_accessories"}
+    {
+        "electronics",
+        "electronics.batteries",
+        "electronics.phone_accessories",
+        "tobacco.vapes",
+        "toys",
+        "watches",
+    }
 )
 
 _BATTERY_WORDS: Final = re.compile(

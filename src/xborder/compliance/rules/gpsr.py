@@ -34,6 +34,7 @@ from babel import Locale
 
 from xborder.compliance._context import Context
 from xborder.compliance._data import load, parse_date
+from xborder.compliance.rules.identifiers import _no_mpn
 from xborder.errors import XborderError
 from xborder.findings import Finding, Severity
 from xborder.listing import CATEGORIES, Listing, Party
@@ -121,8 +122,16 @@ _ALIASES: Final[Mapping[str, str]] = MappingProxyType(
         "czech republic": "CZ",
         "south korea": "KR",
         "republic of korea": "KR",
+        # CLDR's English names are "Hong Kong SAR China" and "Macao SAR China".
+        "hong kong": "HK",
+        "hong kong sar": "HK",
+        "macau": "MO",
+        "macao": "MO",
     }
 )
+# A trailing "EU" or "European Union" after the country ("..., France, EU", "Germany (EU)")
+# says nothing more: the country before it is read.
+_UNION_SUFFIX: Final = re.compile(r"\s*\(?\s*(?:EU|E\.U\.|European Union)\s*\)?\s*$", re.IGNORECASE)
 
 # Languages whose CLDR country names are recognised at the end of an address.
 _NAME_LANGUAGES: Final = tuple(
@@ -152,6 +161,11 @@ def _normalise(text: str) -> str:
 def _parse_country(address: str) -> tuple[str | None, str]:
     """Return (ISO code or None, why unknown) for the country an address ends with."""
     segments = [s.strip() for s in _SEGMENTS.split(address) if s.strip()]
+    while segments and (trimmed := _UNION_SUFFIX.sub("", segments[-1])) != segments[-1]:
+        if trimmed:
+            segments[-1] = trimmed
+        else:
+            segments.pop()
     if not segments:
         return None, "the address is empty"
     last = segments[-1]
@@ -411,18 +425,6 @@ def _short(value: object) -> str:
         return _REPR.repr(value)
     except Exception:  # a repr that fails, or an int too long to print
         return f"<{type(value).__name__}>"
-
-
-#: MPN values that say there is none: eBay's "identifier unavailable" text, which the
-#: identifiers rule asks for where no MPN exists, and its usual spellings.
-_NO_MPN: Final = frozenset({"does not apply", "n/a", "na", "none", "not applicable", "unknown"})
-
-
-def _no_mpn(mpn: object) -> bool:
-    """Whether ``mpn`` is text saying there is no MPN ("Does not apply"), not an identifier."""
-    return isinstance(mpn, str) and (
-        " ".join(mpn.split()).casefold() in _NO_MPN or not any(c.isalnum() for c in mpn)
-    )
 
 
 def _given(value: object) -> bool:

@@ -82,6 +82,18 @@ EBAY_PLACEHOLDER_BRANDS: Final = frozenset(
 
 _NEW_CONDITIONS: Final = frozenset({"new", "refurbished"})
 
+#: MPN values that say there is none: eBay's "identifier unavailable" text, which this rule
+#: asks for where no MPN exists, and its usual spellings. Not an identifier (GPSR art.
+#: 19(c), Meta's "mpn plus brand").
+_NO_MPN: Final = frozenset({"does not apply", "n/a", "na", "none", "not applicable", "unknown"})
+
+
+def _no_mpn(mpn: object) -> bool:
+    """Whether ``mpn`` is text saying there is no MPN ("Does not apply"), not an identifier."""
+    return isinstance(mpn, str) and (
+        " ".join(mpn.split()).casefold() in _NO_MPN or not any(c.isalnum() for c in mpn)
+    )
+
 
 #: GTIN validity per code: the GS1 check through python-stdnum costs several microseconds,
 #: and the same GTIN comes back for every market, channel and re-check of a product.
@@ -159,7 +171,10 @@ class IdentifiersRule:
                 if mpn is None:
                     findings.append(_MPN_MISSING)
         elif channel in ("facebook", "meta"):
-            if not valid and not (mpn and brand):
+            # "Does not apply" or a placeholder brand ("No brand") names nothing to match on.
+            if not valid and not (
+                mpn and brand and not _no_mpn(mpn) and not _placeholder_brand(brand)
+            ):
                 findings.append(_GTIN_OR_MPN_MISSING)
         elif not has_gtin and not exempt:
             findings.append(_GTIN_MISSING)
