@@ -131,3 +131,79 @@ def test_quantities_are_written_the_market_way() -> None:
     assert capacity.values[0].provenance.kind == "measure"
     assert size.values[0].text == "1,5 l"  # CLDR de writes litres with a plain space
     assert {f.field for f in content.findings} == {"title", "description"}
+
+
+def test_network_generations_are_not_grams() -> None:
+    # "5G" is a network generation, not five grams: unit symbols are case-sensitive, so the
+    # values stay as the seller wrote them, and the missing translation is reported.
+    listing = make(
+        attributes={
+            "connectivity": ["5G", "4G LTE"],
+            "network": ["4G", "3G"],
+            "memory": ["8 G", "5 GB"],
+        }
+    )
+    content = localize(listing, "DE", on=ON)
+    values = {a.key: [(v.text, v.provenance.kind) for v in a.values] for a in content.attributes}
+    assert values == {
+        "connectivity": [("5G", "untranslated"), ("4G LTE", "untranslated")],
+        "network": [("4G", "untranslated"), ("3G", "untranslated")],
+        "memory": [("8 G", "untranslated"), ("5 GB", "untranslated")],
+    }
+    fields = {field for _, field in codes(content)}
+    assert {"attributes.connectivity", "attributes.network", "attributes.memory"} <= fields
+
+
+def test_clothing_sizes_are_not_units() -> None:
+    content = localize(make(attributes={"size": ["M", "L", "XL"]}), "DE", on=ON)
+    assert [v.provenance.kind for v in content.attributes[0].values] == ["untranslated"] * 3
+
+
+def test_unit_symbols_convert_in_their_usual_spellings() -> None:
+    written = {
+        "500 g": "500 g",
+        "5g": "5 g",
+        "2 kg": "2 kg",
+        "2 KG": "2 kg",
+        "1.5 Kg": "1,5 kg",
+        "350 ml": "350\xa0ml",
+        "350 mL": "350\xa0ml",
+        "350 ML": "350\xa0ml",
+        "350 Ml": "350\xa0ml",
+        "1.5 l": "1,5 l",
+        "1.5 L": "1,5 l",
+        "2L": "2 l",
+        "10 mm": "10 mm",
+        "10 MM": "10 mm",
+        "12 cm": "12 cm",
+        "12 CM": "12 cm",
+        "12 Cm": "12 cm",
+        "5 in": "5 in",
+        "5 IN": "5 in",
+        "8 oz": "8 oz",
+        "8 OZ": "8 oz",
+        "8 Oz": "8 oz",
+        "2 lb": "2 lb",
+        "2 LB": "2 lb",
+        "2 Lb": "2 lb",
+        "12 fl oz": "12 fl oz",
+        "12 FL OZ": "12 fl oz",
+        "12 Fl Oz": "12 fl oz",
+        "12 Fl. oz": "12 fl oz",
+        "12 fl.oz": "12 fl oz",
+        "12 FLOZ": "12 fl oz",
+    }
+    content = localize(make(attributes={"size": list(written)}), "DE", on=ON)
+    got = [(v.text, v.provenance.kind) for v in content.attributes[0].values]
+    assert got == [(text, "measure") for text in written.values()]
+    assert "attributes.size" not in {field for _, field in codes(content)}
+
+
+def test_unit_symbols_in_other_cases_are_not_read() -> None:
+    # Neither a symbol nor a seller's usual spelling of one: left as written, and reported.
+    # (lbs, m and the other units xborder does not format are left alone too.)
+    texts = ["5 G", "2 kG", "12 fL oz", "350 mL.", "5 lbs", "3 m"]
+    content = localize(make(attributes={"size": texts}), "DE", on=ON)
+    assert [(v.text, v.provenance.kind) for v in content.attributes[0].values] == [
+        (text, "untranslated") for text in texts
+    ]

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from decimal import ROUND_DOWN, Decimal, localcontext
 
 import pytest
+from babel import localedata
 from babel.core import Locale
+from babel.numbers import format_decimal
 from babel.units import format_unit
 from hypothesis import given
 from hypothesis import strategies as st
@@ -347,6 +349,69 @@ def test_format_dimensions_refuses_bad_values() -> None:
         format_dimensions([], "cm", "en_US")
     with pytest.raises(TypeError):
         format_dimensions([Decimal(1), 2.5], "cm", "en_US")  # type: ignore[list-item]
+
+
+def test_format_dimensions_keeps_a_number_the_plural_form_spells_out() -> None:
+    # CLDR Arabic writes two centimetres as the dual "سنتيمتران" and one gram as "غرام",
+    # with no {0}: babel formats these locales (measure_fallbacks), and the list takes the
+    # 'other' form instead, which keeps the number.
+    cm = [Decimal(12), Decimal(9), Decimal(2)]
+    assert format_dimensions(cm, "cm", "ar_SA", length="long") == "12 × 9 × 2 سنتيمتر"
+    assert format_dimensions([Decimal(12), Decimal(9), Decimal(1)], "g", "ar_SA") == (
+        "12 × 9 × 1 غرام"
+    )
+    assert format_dimensions([Decimal(2)], "g", "ar_SA") == "2 غرام"
+    # The forms that hold {0} stay; one value alone is still exactly babel's.
+    assert format_dimensions([Decimal(12), Decimal(5)], "g", "ar_SA") == "12 × 5 غرامات"
+    assert format_measure(Decimal(2), "cm", "ar_SA", length="long") == "سنتيمتران"
+    assert format_measure(Decimal(1), "g", "ar_SA") == "غرام"
+    assert measure_fallbacks() == {
+        ("ar_SA", "length-centimeter", "long"): "pattern without {0}",
+        ("ar_SA", "mass-gram", "short"): "pattern without {0}",
+    }
+
+
+def _distinct_locales() -> list[str]:
+    """One babel locale for each distinct set of the data unit formatting reads.
+
+    Most of babel's ~1,150 locales share their decimal pattern, symbols, plural rules and
+    unit patterns with others (en_150, en_AG, …): building and checking the formatters of
+    each one takes ~9 s, of one per distinct set ~2 s.
+    """
+    distinct: dict[str, str] = {}
+    for identifier in localedata.locale_identifiers():
+        loc = Locale.parse(identifier)
+        pattern = loc.decimal_formats.get(None)
+        key = repr(
+            (
+                pattern.pattern if pattern is not None else None,
+                sorted((loc.number_symbols.get("latn") or {}).items()),
+                sorted(loc.plural_form.rules.items()),
+                [
+                    sorted(loc._data["unit_patterns"].get(unit_id, {}).get(length, {}).items())
+                    for unit_id in UNIT_IDS.values()
+                    for length in LENGTHS
+                ],
+            )
+        )
+        distinct.setdefault(key, identifier)
+    return list(distinct.values())
+
+
+def test_format_dimensions_keeps_every_number_in_every_locale() -> None:
+    lasts = [Decimal(v) for v in ("0", "1", "2", "3", "11", "100", "1.5", "0.5")]
+    reasons: set[str] = set()
+    for locale in _distinct_locales():
+        clear_measure_cache()  # beyond 4,096 formatters none is cached: keep them few
+        for last in lasts:
+            for values in ([last], [Decimal(12), Decimal(9), last]):
+                numbers = DIMENSION_SEPARATOR.join(format_decimal(v, locale=locale) for v in values)
+                for unit in UNIT_IDS:
+                    for length in LENGTHS:
+                        text = format_dimensions(values, unit, locale, length=length)  # type: ignore[arg-type]
+                        assert numbers in text, (locale, unit, length, values, text)
+        reasons.update(measure_fallbacks().values())
+    assert "pattern without {0}" in reasons  # the babel path was tested too
 
 
 def test_localized_values_format_end_to_end() -> None:

@@ -204,11 +204,45 @@ class _Resolver:
         return LocalizedText(text, UNTRANSLATED)
 
 
-# "350 ml", "1.5 kg", "12 fl oz": a number and a unit symbol, nothing else.
+# Unit symbols are case-sensitive, as in the glossary: "5G", "4G" and "3G" are network
+# generations and "8 G" is no unit at all, never grams, and a capital M or L standing alone
+# is a clothing size. A symbol matches as written in SI and common use (g, kg, ml and mL,
+# l and L: the litre has both) and, if it has two letters or more, in the capitalised and
+# all-capitals forms sellers type ("Kg", "KG", "ML", "Fl Oz", "FL OZ"), none of which is
+# another unit a product is measured in. The single letter g has no other form.
+_SYMBOLS: Final = {
+    "ml": "ml",
+    "kg": "kg",
+    "mm": "mm",
+    "cm": "cm",
+    "in": "in",
+    "oz": "oz",
+    "lb": "lb",
+    "fl oz": "fl_oz",
+    "fl. oz": "fl_oz",
+    "fl.oz": "fl_oz",
+    "floz": "fl_oz",
+}
+
+# Each spelling a seller may write and the unit (of format_measure) it stands for.
+_QUANTITY_UNITS: Final = {
+    "g": "g",
+    "l": "l",
+    "L": "l",
+    "mL": "ml",
+    **{
+        spelling: unit
+        for symbol, unit in _SYMBOLS.items()
+        for spelling in (symbol, symbol.capitalize(), symbol.title(), symbol.upper())
+    },
+}
+# "350 ml", "1.5 kg", "12 fl oz": a number and a unit symbol, nothing else. Case-sensitive;
+# longest spellings first, so that the alternation never stops at a prefix.
 _QUANTITY: Final = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(ml|l|g|kg|mm|cm|in|oz|lb|fl\.? ?oz)", re.IGNORECASE
+    r"(\d+(?:\.\d+)?)\s*("
+    + "|".join(re.escape(s) for s in sorted(_QUANTITY_UNITS, key=len, reverse=True))
+    + ")"
 )
-_QUANTITY_UNITS: Final = {"fl oz": "fl_oz", "fl. oz": "fl_oz", "floz": "fl_oz", "fl.oz": "fl_oz"}
 
 
 @lru_cache(maxsize=4096)
@@ -218,8 +252,7 @@ def _quantity(text: str, locale: str) -> str | None:
     match = _QUANTITY.fullmatch(text.strip())
     if match is None or not locale:
         return None
-    unit = match.group(2).lower()
-    unit = _QUANTITY_UNITS.get(unit, unit)
+    unit = _QUANTITY_UNITS[match.group(2)]
     return format_measure(Decimal(match.group(1)), unit, locale)
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, localcontext
 from types import MappingProxyType
 from typing import Final, Literal
@@ -236,6 +236,8 @@ def format_dimensions(
     The numbers are formatted as by :func:`format_measure`, joined by
     :data:`DIMENSION_SEPARATOR`, and the whole wrapped in the unit pattern (and plural form)
     of the last value, so a locale that writes the unit first writes it first here too.
+    Every number is kept: where that plural form spells its number out (Arabic "غرام", one
+    gram; "سنتيمتران", two centimetres) the ``other`` form is used, ``12 × 9 × 2 سنتيمتر``.
 
     >>> format_dimensions([Decimal("30.5"), Decimal("22.9"), Decimal("25.4")], "cm", "de_DE")
     '30,5 × 22,9 × 25,4 cm'
@@ -416,7 +418,14 @@ def _strip_quotes(text: str) -> str:
 
 
 def _babel_measure(loc: Locale, unit_id: str, length: str) -> _Measure:
-    """Return a formatter that calls babel for everything."""
+    """Return a formatter that calls babel for everything.
+
+    One value is exactly what ``format_unit`` returns. Several are wrapped in the unit
+    pattern babel would pick for the last value, as the fast path does, except that a
+    pattern without the number is replaced by ``other`` (see :func:`_list_pattern`).
+    """
+    # The same lookup as format_unit's (LocaleDataDict.get resolves CLDR aliases).
+    patterns = loc._data["unit_patterns"].get(unit_id, {}).get(length, {})
 
     def call(value: Decimal | int) -> str:
         with localcontext(_CTX):
@@ -431,10 +440,36 @@ def _babel_measure(loc: Locale, unit_id: str, length: str) -> _Measure:
             return call(value)
 
         def format_many(self, values: Sequence[Decimal | int]) -> str:
-            numbers = [number(v) for v in values[:-1]]
-            return DIMENSION_SEPARATOR.join([*numbers, call(values[-1])])
+            numbers = [number(v) for v in values]
+            pattern = _list_pattern(patterns, self.plural(values[-1]))
+            if pattern is not None:
+                return pattern.format(DIMENSION_SEPARATOR.join(numbers))
+            # No pattern holds {0} (not so in babel 2.19's CLDR for any unit of UNIT_IDS):
+            # format_unit then writes "number unit-name"; should its text lack the number,
+            # keep it all the same.
+            last = call(values[-1])
+            if numbers[-1] not in last:
+                last = f"{numbers[-1]} {last}"
+            return DIMENSION_SEPARATOR.join([*numbers[:-1], last])
 
     return _Babel(number, {"other": ("", "")}, loc.plural_form)
+
+
+def _list_pattern(patterns: Mapping[str, str], category: str) -> str | None:
+    """Return the unit pattern that wraps a list of numbers whose last is of ``category``.
+
+    CLDR lets a plural form spell its number out in the unit word: Arabic writes one gram
+    as "غرام" and two centimetres as the dual "سنتيمتران", with no {0}. Such a pattern
+    stands for that one value; wrapped around "12 × 9 × 2" it would drop the 2. The form
+    then used is ``other``: every CLDR unit has it, it is what format_unit falls back to for
+    a missing form (LDML "lateral inheritance"), and for every unit of UNIT_IDS in every
+    locale of babel 2.19 it holds {0} ("{0} سنتيمتر", Arabic's form after 100 or 1.5).
+    """
+    for key in (category, "other"):
+        pattern = patterns.get(key)
+        if pattern and "{0}" in pattern:
+            return pattern
+    return None
 
 
 def _self_check(loc: Locale, unit_id: str, length: str, fast: _Measure) -> str | None:
