@@ -11,10 +11,11 @@ import pytest
 import xborder as xb
 from xborder.errors import TranslationError
 from xborder.http import Flow, HttpRequest
-from xborder.jobs import JobEvent
+from xborder.jobs import JobEvent, Target
 from xborder.marketplaces import OfferKey
+from xborder.marketplaces.ebay import EbayAdapter
 
-from ._support import ROOT, World, catalog
+from ._support import ROOT, World, catalog, ebay_settings
 
 
 class Bracketing:
@@ -102,3 +103,18 @@ def test_progress_and_client_events_reach_their_callbacks(w: World) -> None:
     assert sum(e.items for e in batches) == 60 and all(e.ok == e.items for e in batches)
     requests = [e for e in seen if e.kind == "request" and e.operation != "token"]
     assert len(requests) == report.calls
+
+
+def test_texts_are_translated_into_the_tag_localize_reads(w: World) -> None:
+    # Swiss German: the job asks for "de-CH" (the glossary's "ss" spelling), and the offers
+    # read those translations from the cache.
+    translator = Bracketing()
+    sites = {site: ebay_settings().sites["EBAY_DE"] for site in ("EBAY_DE", "EBAY_CH")}
+    target = Target(EbayAdapter(ebay_settings(sites=sites)), ["DE", "CH"])
+    report = w.job(untranslated(1), [target], translator=translator).run()
+    assert report.ok, report
+    titles = {
+        o["sku"].rsplit("-", 1)[-1]: w.ebay.inventory_item(o["sku"])["product"]["title"]
+        for o in w.ebay.offers()
+    }
+    assert titles["DE"].startswith("[de] ") and titles["CH"].startswith("[de-CH] ")

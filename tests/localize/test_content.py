@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from xborder import Listing, Money
-from xborder.localize.content import LocalizedContent, localize
+from xborder.localize.content import LocalizedContent, localize, translation_target
 from xborder.localize.translate import CachedTranslation, MemoryTranslationCache, cache_key
 
 ON = date(2026, 10, 30)
@@ -207,3 +207,56 @@ def test_unit_symbols_in_other_cases_are_not_read() -> None:
     assert [(v.text, v.provenance.kind) for v in content.attributes[0].values] == [
         (text, "untranslated") for text in texts
     ]
+
+
+# -- regional and script variants -----------------------------------------------------------
+
+
+def test_translation_targets_keep_what_changes_the_words() -> None:
+    assert [
+        translation_target(locale)
+        for locale in ("de_DE", "de_AT", "de_CH", "de_LI", "fr_CA", "pt_PT", "pt_BR")
+    ] == ["de", "de", "de-CH", "de-LI", "fr", "pt", "pt-BR"]
+    assert [
+        translation_target(locale)
+        for locale in ("zh_Hans_CN", "zh_Hant_TW", "zh_Hant_HK", "sr_Cyrl_RS", "sr_Latn_RS")
+    ] == ["zh", "zh-Hant", "zh-Hant", "sr", "sr-Latn"]
+
+
+def test_swiss_german_gets_the_glossary_swiss_spelling() -> None:
+    content = localize(make(attributes={"color": ["White"]}), "CH", on=ON)
+    assert content.attributes[0].values[0].text == "Weiss"
+    assert (
+        localize(make(attributes={"color": ["White"]}), "DE", on=ON).attributes[0].values[0].text
+        == "Weiß"
+    )
+
+
+def test_taiwan_reads_the_traditional_chinese_cache_and_brazil_the_brazilian() -> None:
+    listing = make(description="")
+    cache = MemoryTranslationCache()
+    for target, text in [("zh-Hant", "手工杯"), ("zh", "手工杯 (简体)"), ("pt-BR", "Caneca")]:
+        key = cache_key(listing.title, "en", target, "deepl")
+        cache.put(key, CachedTranslation(text, "deepl", "en", target, date(2026, 10, 1)))
+    assert localize(listing, "TW", cache=cache, on=ON).title.text == "手工杯"
+    assert localize(listing, "CN", cache=cache, on=ON).title.text == "手工杯 (简体)"
+    assert localize(listing, "BR", cache=cache, on=ON).title.text == "Caneca"
+    assert localize(listing, "PT", cache=cache, on=ON).title.provenance.kind == "untranslated"
+
+
+def test_seller_translations_are_found_under_any_spelling_of_the_market_tag() -> None:
+    for key in ("zh-Hant", "zh_Hant", "zh-TW", "zh-Hant-TW", "zh_hant_tw"):
+        listing = make(translations={key: {"title": "手工杯"}, "zh-Hans": {"title": "手工杯简"}})
+        assert localize(listing, "TW", on=ON).title.text == "手工杯", key
+    simplified = make(translations={"zh-Hans": {"title": "手工杯简"}})
+    assert localize(simplified, "CN", on=ON).title.text == "手工杯简"
+    # A Simplified translation is no Traditional one.
+    assert localize(simplified, "TW", on=ON).title.provenance.kind == "untranslated"
+
+
+def test_a_listing_in_simplified_chinese_is_no_original_for_taiwan() -> None:
+    listing = make(language="zh-Hans", title="手工杯", attributes={})
+    assert localize(listing, "CN", on=ON).title.provenance.kind == "original"
+    taiwan = localize(listing, "TW", on=ON)
+    assert taiwan.title.provenance.kind == "untranslated"
+    assert ("localize.untranslated", "title") in codes(taiwan)

@@ -41,6 +41,7 @@ from xborder.jobs._state import ItemState, StateStore
 from xborder.jobs._stock import allocate, weights
 from xborder.jobs._target import Target
 from xborder.listing import Listing, Seller
+from xborder.localize import translation_target
 from xborder.localize.content import UNTRANSLATED, LocalizedText
 from xborder.localize.translate import TranslationCache, TranslationRun, Translator, translate_flow
 from xborder.marketplaces import OfferKey
@@ -265,7 +266,8 @@ class Planner:
                     continue
                 texts = _untranslated(listing, slot.offer)
                 if texts:
-                    pair = (listing.language, slot.offer.content.language)
+                    # The tag localize() reads the cache with ("zh-Hant" for Taiwan).
+                    pair = (listing.language, translation_target(slot.offer.content.locale))
                     wanted.setdefault(pair, {}).update(dict.fromkeys(texts))
                     redo.append((i, j))
         if not wanted:

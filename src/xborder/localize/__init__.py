@@ -24,6 +24,7 @@ from xborder.localize.content import (
     LocalizedText,
     Provenance,
     localize,
+    translation_target,
 )
 from xborder.localize.formatting import (
     UnknownLocaleError,
@@ -60,4 +61,5 @@ __all__ = [
     "localize_dimensions",
     "localize_weight",
     "register_channel",
+    "translation_target",
 ]

@@ -18,7 +18,9 @@ from functools import lru_cache
 from typing import Final, Literal, NamedTuple
 
 from babel import Locale
+from babel.core import get_global, parse_locale
 
+from xborder.errors import XborderError
 from xborder.findings import Finding
 from xborder.listing import Listing, Translation
 from xborder.localize import sanitize
@@ -31,6 +33,7 @@ from xborder.localize.translate import (
     cache_key,
     glossary,
 )
+from xborder.localize.translate._lang import canonical_language, parse_language
 from xborder.localize.units import (
     format_dimensions,
     format_measure,
@@ -133,18 +136,91 @@ def _language_of(locale: str) -> str:
     return Locale.parse(locale).language
 
 
+#: German written with "ss" for "ß" (the glossary's regional spelling).
+_SS_REGIONS: Final = frozenset({"CH", "LI"})
+
+
+@lru_cache(maxsize=1024)
+def translation_target(locale: str) -> str:
+    """Return the language tag that text for a market ``locale`` is translated into.
+
+    The language alone (``de_DE`` and ``de_AT`` → ``"de"``, ``fr_CA`` → ``"fr"``), except
+    where the region or script changes the words: a script other than the language's usual
+    one (``zh_Hant_TW``, ``zh_Hant_HK`` → ``"zh-Hant"``; ``sr_Latn_RS`` → ``"sr-Latn"``),
+    Brazilian Portuguese (``pt_BR`` → ``"pt-BR"``), and Swiss and Liechtenstein German
+    (``de_CH`` → ``"de-CH"``, which the glossary writes with "ss"). :func:`localize` looks
+    up the glossary and the translation cache with it, and sync jobs ask for machine
+    translations into it: fill a cache with :func:`~xborder.localize.translate.translate_flow`
+    for this target.
+
+    >>> translation_target("zh_Hant_TW"), translation_target("pt_BR"), translation_target("de_DE")
+    ('zh-Hant', 'pt-BR', 'de')
+    """
+    tag = parse_language(locale)
+    if tag.script is not None and tag.script != _usual_script(tag.language, None):
+        return f"{tag.language}-{tag.script}"
+    if tag.language == "pt" and tag.region == "BR":
+        return "pt-BR"
+    if tag.language == "de" and tag.region in _SS_REGIONS:
+        return f"de-{tag.region}"
+    return tag.language
+
+
+@lru_cache(maxsize=1024)
+def _usual_script(language: str, region: str | None) -> str | None:
+    """Return the script CLDR's likely subtags give ``language`` (in ``region``), if any."""
+    likely = get_global("likely_subtags")
+    for key in ((f"{language}_{region}",) if region else ()) + (language,):
+        if key in likely:
+            return parse_locale(likely[key])[2]
+    return None
+
+
 @lru_cache(maxsize=1024)
 def _same_language(a: str, b: str) -> bool:
-    return a.replace("_", "-").split("-")[0].lower() == b.replace("_", "-").split("-")[0].lower()
+    """Whether texts in language tags ``a`` and ``b`` read the same: language and script.
+
+    "zh-Hans" (or a plain "zh", Simplified) is not what a reader of "zh-Hant" reads; "de"
+    and "de-CH", "pt" and "pt-BR" are the same language.
+    """
+    try:
+        first, second = parse_language(a), parse_language(b)
+    except XborderError:
+        return (
+            a.replace("_", "-").split("-")[0].lower() == b.replace("_", "-").split("-")[0].lower()
+        )
+    if first.language != second.language:
+        return False
+    scripts = [tag.script or _usual_script(tag.language, tag.region) for tag in (first, second)]
+    return scripts[0] == scripts[1]
 
 
 def _seller_translation(listing: Listing, locale: str, language: str) -> Translation | None:
     translations = listing.translations
     if not translations:
         return None
-    # Most specific first: "fr-CA" for fr_CA, then "fr".
-    exact = translations.get(locale.replace("_", "-")) or translations.get(locale)
-    return exact if exact is not None else translations.get(language)
+    # Most specific first: "zh-Hant-TW" for zh_Hant_TW, then the language and script
+    # ("zh-Hant"), the language and region ("zh-TW", "fr-CA"), the translation target
+    # ("pt-BR", "de-CH"), and last the language alone ("zh", "fr").
+    # Keys are compared as canonical tags, however the seller spelled them ("zh_Hant").
+    given: dict[str, Translation] = {}
+    for key, translation in translations.items():
+        try:
+            given.setdefault(canonical_language(key), translation)
+        except XborderError:
+            continue  # not a tag: never a market's
+    tag = parse_language(locale)
+    keys = [str(tag)]
+    if tag.script is not None:
+        keys.append(f"{tag.language}-{tag.script}")
+    if tag.region is not None:
+        keys.append(f"{tag.language}-{tag.region}")
+    keys += [translation_target(locale), language]
+    for key in keys:
+        found = given.get(key)
+        if found is not None:
+            return found
+    return None
 
 
 class _Resolver:
@@ -293,15 +369,14 @@ def localize(
     target_market = market if isinstance(market, Market) else Market.for_country(market, on=on)
     locale = target_market.locale
     language = _language_of(locale)
+    target = translation_target(locale)
     rules = channel_rules(channel, on=on) if isinstance(channel, str) else channel
 
-    if _same_language(listing.language, language):
+    if _same_language(listing.language, target):
         content = _original(listing)
         findings: list[Finding] = []
     else:
-        resolver = _Resolver(
-            listing.language, language, glossary(), cache, tuple(providers), locale
-        )
+        resolver = _Resolver(listing.language, target, glossary(), cache, tuple(providers), locale)
         content = _translated(listing, resolver, _seller_translation(listing, locale, language))
         findings = resolver.findings
 
