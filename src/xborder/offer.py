@@ -121,10 +121,14 @@ def prepare(
     if not isinstance(listing, Listing):
         raise TypeError(f"listing: expected Listing, got {type(listing).__name__}")
     day = on if on is not None else today()
-    rules = channel_rules(channel, on=day) if isinstance(channel, str) else channel
+    target = market if isinstance(market, Market) else Market.for_country(market, on=day)
+    rules = (
+        channel_rules(channel, on=day, market=target.country)
+        if isinstance(channel, str)
+        else channel
+    )
     if not isinstance(rules, ChannelRules):
         raise TypeError(f"channel: expected a name or ChannelRules, got {type(channel).__name__}")
-    target = market if isinstance(market, Market) else Market.for_country(market, on=day)
 
     priced = quote(
         listing.price,

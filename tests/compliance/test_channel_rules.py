@@ -20,7 +20,15 @@ from xborder.compliance.rules.channel import (
 )
 from xborder.listing import Listing, Seller, Translation
 from xborder.localize import localize
-from xborder.localize.channels import AMAZON, EBAY, FACEBOOK, ChannelRules, fit_title
+from xborder.localize.channels import (
+    AMAZON,
+    AMAZON_2025,
+    EBAY,
+    FACEBOOK,
+    ChannelRules,
+    channel_rules,
+    fit_title,
+)
 from xborder.money import Money
 
 ON = date(2026, 10, 30)
@@ -88,6 +96,17 @@ def test_amazon_title_limit_follows_the_day() -> None:
         make_listing(title=title), "US", channel="amazon", on=old_day, seller=SELLER, rules=[RULE]
     )
     assert new.codes() == ("channel.title_shortened",) and old.findings == ()
+
+
+@pytest.mark.parametrize("country", ["SA", "EG", "TR", "AE"])
+def test_amazon_stores_that_keep_200_character_titles(country: str) -> None:
+    title = "Stoneware coffee mug with cobalt glaze, handmade in Asheville, 350 ml capacity"
+    listing = make_listing(title=title)
+    report = check(listing, country, channel="amazon", on=ON, seller=SELLER, rules=[RULE])
+    assert "channel.title_shortened" not in report.codes()
+    assert localize(listing, country, channel="amazon", on=ON).title.text == title
+    assert channel_rules("amazon", on=ON, market=country) is AMAZON_2025
+    assert channel_rules("amazon", on=ON, market="DE") is AMAZON
 
 
 def test_title_that_fits_to_nothing_is_an_error() -> None:

@@ -459,7 +459,7 @@ def _setting(market: Market | str, day: date, channel: str | ChannelRules | None
     if channel is None or isinstance(channel, ChannelRules):
         rules_of_channel = channel
     elif isinstance(channel, str):
-        rules_of_channel = channel_rules(channel, on=day)
+        rules_of_channel = channel_rules(channel, on=day, market=target.country)
     else:
         raise ConfigurationError(
             f"channel: expected a channel name or ChannelRules, got {type(channel).__name__}"

@@ -370,7 +370,11 @@ def localize(
     locale = target_market.locale
     language = _language_of(locale)
     target = translation_target(locale)
-    rules = channel_rules(channel, on=on) if isinstance(channel, str) else channel
+    rules = (
+        channel_rules(channel, on=on, market=target_market.country)
+        if isinstance(channel, str)
+        else channel
+    )
 
     if _same_language(listing.language, target):
         content = _original(listing)

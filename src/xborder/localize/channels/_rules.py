@@ -327,16 +327,37 @@ def register_channel(
         _GENERATION[0] += 1
 
 
-def channel_rules(name: str, *, on: date | None = None) -> ChannelRules:
+#: Amazon stores that kept 200-character titles when the others went to 75 (docs/channels.md:
+#: the sources of the 75-character rule exempt the Saudi, Egyptian, Turkish and UAE stores).
+_AMAZON_TITLE_200_MARKETS: Final = frozenset({"SA", "EG", "TR", "AE"})
+
+
+def channel_rules(name: str, *, on: date | None = None, market: str | None = None) -> ChannelRules:
     """Return the rules of channel ``name`` (a marketplace registry name, any case).
 
     ``on`` picks the version in force that day (the oldest known version for days before
-    it); without ``on`` the newest version is returned. Raises
+    it); without ``on`` the newest version is returned. ``market`` (a country code) picks
+    a store's own rules where they differ: xborder's Amazon rules from 2026-07-27 (75-
+    character titles) are :data:`AMAZON_2025`'s (200) in SA, EG, TR and AE. Raises
     :class:`~xborder.errors.ConfigurationError`, listing the known names, for an unknown one.
 
     >>> channel_rules("meta").title_max
     150
+    >>> from datetime import date
+    >>> day = date(2026, 10, 30)
+    >>> channel_rules("amazon", on=day).title_max
+    75
+    >>> channel_rules("amazon", on=day, market="AE").title_max
+    200
     """
+    answer = _rules_on(name, on)
+    if market is not None and answer is AMAZON and market in _AMAZON_TITLE_200_MARKETS:
+        return AMAZON_2025
+    return answer
+
+
+def _rules_on(name: str, on: date | None) -> ChannelRules:
+    """Return the version of channel ``name`` in force on ``on`` (see channel_rules)."""
     if type(name) is str and (type(on) is date or on is None):
         answer = _ANSWERS.get((name, on))
         if answer is not None:
