@@ -220,6 +220,8 @@ def test_plain_html_is_not_active_content() -> None:
         ("<p>Tel: <b>030</b> 1234567</p>", "phone number"),
         ("Visit www&#46;example&#46;com", "web address"),
         ('<a href="https://myshop.example/mugs">more mugs</a>', "web address"),
+        ("More mugs at blueridgekiln.de", "web address"),
+        ("Visit shop.example.com.au", "web address"),
     ],
 )
 def test_contact_details_found(text: str, kind: str) -> None:
@@ -242,6 +244,8 @@ def test_contact_details_found(text: str, kind: str) -> None:
         "EAN 0012345678905",
         "Battery cell 18650 3000 mAh",
         "Tom &amp; Jerry mug &ndash; <b>350</b> ml",
+        "Great quality.It is dishwasher safe",  # a missing space, not a .it address
+        "ca. 30 cm, inkl. MwSt., z.B. für Tee",
     ],
 )
 def test_no_false_contact_details(text: str) -> None:

@@ -202,7 +202,10 @@ def test_spans_are_finditer_spans(text: str, form: str) -> None:
 # -- the reference contact details (channel.py before the fast pre-checks) ----------------------
 
 _MAY_LINK = re.compile(
-    r"https?:|www\.|\.(?:com|net|org|shop|store|biz|info|io|co\.uk)\b", re.IGNORECASE
+    r"https?:|www\.|\.(?:com|net|org|shop|store|biz|info|io|co\.uk"
+    r"|com\.au|com\.mx|com\.br|co\.jp|co\.nz"
+    r"|de|fr|it|es|nl|at|ch|be|eu|ie|pl|se|dk|fi|pt|jp|au|nz|ca|mx|sg|ae)\b",
+    re.IGNORECASE,
 )
 _MAY_PHONE = re.compile(r"\d[\d\s()./-]{5,}\d")
 
@@ -237,7 +240,8 @@ CONTACT_PIECES = st.sampled_from(
      "1.5", "No. 17", "12 oz", "²", "٣", "com", "io", "http://localhost", "HTTP://LOCAL/a",
      "https://www.ebay.com/itm/1", "www.example.com", "a.co.uk", "x.IO", "mailto:a@b.de",
      "&#64;", "&nbsp;", "&amp;", "<b>", "</p>", "00", "0044", "1-800", "Telephone", "Handy:",
-     "\u96fb\u8a71", "\uff1a", "-Nr.", "on", "https://x.example/ebay.de/"]
+     "\u96fb\u8a71", "\uff1a", "-Nr.", "on", "https://x.example/ebay.de/", ".de", ".DE",
+     ".com.au", "shop.example.de", "It", ".it"]
 )  # fmt: skip
 CONTACT_TEXT = st.one_of(
     st.lists(CONTACT_PIECES, max_size=12).map("".join),

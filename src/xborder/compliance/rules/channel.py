@@ -59,9 +59,19 @@ _CONTACT_POLICIES: Final = {"ebay": EBAY_LINKS, "amazon": AMAZON_CONTENT}
 _IMAGE_REQUIRED: Final = frozenset({"ebay", "amazon", "facebook"})
 
 _EMAIL: Final = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
+# The endings of a bare web address ("blueridgekiln.com"): generic ones in any case, and the
+# country endings of the markets xborder sellers reach in lower case only, as addresses are
+# written ("blueridgekiln.de", "shop.example.com.au"); in capitals they are as likely the
+# start of a sentence typed without a space ("quality.It").
+_GENERIC_TLDS: Final = r"com|net|org|shop|store|biz|info|io|co\.uk"
+_COUNTRY_TLDS: Final = (
+    r"com\.au|com\.mx|com\.br|co\.jp|co\.nz|"
+    r"de|fr|it|es|nl|at|ch|be|eu|ie|pl|se|dk|fi|pt|jp|au|nz|ca|mx|sg|ae"
+)
 _URL: Final = re.compile(
     r"\b(?:https?://|www\.)[^\s<>\"')\]]{1,2000}"
-    r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,4}\.(?:com|net|org|shop|store|biz|info|io|co\.uk)\b",
+    rf"|(?-i:\b[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}}){{0,4}}\.(?:{_COUNTRY_TLDS})\b)"
+    rf"|\b[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}}){{0,4}}\.(?:{_GENERIC_TLDS})\b",
     re.IGNORECASE,
 )
 # International numbers (+49 30 1234567, 0044 20 7946 0958: "00" then a country code and a
@@ -83,7 +93,7 @@ _DIGIT_GROUPS: Final = re.compile(r"\d+")
 # Cheap pre-checks: most titles and descriptions hold none of these, and then the full
 # patterns above never run.
 _MAY_LINK: Final = re.compile(
-    r"https?:|www\.|\.(?:com|net|org|shop|store|biz|info|io|co\.uk)\b", re.IGNORECASE
+    rf"https?:|www\.|\.(?:{_GENERIC_TLDS}|{_COUNTRY_TLDS})\b", re.IGNORECASE
 )
 _MAY_PHONE: Final = re.compile(r"\d[\d\s()./-]{5,}\d")
 # The same pre-checks for ASCII text, several times cheaper (most titles are new, so
@@ -105,13 +115,13 @@ _CLASSES: Final = bytes(
     for c in range(128)
 ) + bytes(128)  # never read: the text is ASCII
 _MAY_LINK_CLASSES: Final = re.compile(
-    rb"https?:|www\.|\.(?:com|net|org|shop|store|biz|info|io|co\.uk)\b"
+    rf"https?:|www\.|\.(?:{_GENERIC_TLDS}|{_COUNTRY_TLDS})\b".encode()
 )
 # Its "www\." and "\.(?:com|...)\b" branches, from the "." they share: a pattern that
 # starts with a literal lets the regex engine skip ahead to the next "." (without both
 # "http" and ":", the first branch cannot match).
 _MAY_DOT_LINK_CLASSES: Final = re.compile(
-    rb"\.(?:(?:com|net|org|shop|store|biz|info|io|co\.uk)\b|(?<=www\.))"
+    rf"\.(?:(?:{_GENERIC_TLDS}|{_COUNTRY_TLDS})\b|(?<=www\.))".encode()
 )
 # Starts with a literal too: skips ahead to the next digit.
 _MAY_PHONE_CLASSES: Final = re.compile(rb"0[0 .]{5,}0")
