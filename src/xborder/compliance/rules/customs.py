@@ -126,8 +126,14 @@ def is_vague_description(text: str, *, brand: str | None = None, mpn: str | None
 
 def _bare_model(text: str, mpn: object) -> bool:
     """Whether ``text`` is only the model number ``mpn`` (case and spaces aside)."""
-    if not isinstance(mpn, str):
-        return False
+    if type(mpn) is str and type(text) is str:
+        return _bare_model_of(text, mpn)
+    return isinstance(mpn, str) and _bare_model_of(str(text), str(mpn))
+
+
+@lru_cache(maxsize=4096)
+def _bare_model_of(text: str, mpn: str) -> bool:
+    # Cached per pair: a product's customs description and MPN repeat on every check.
     model = " ".join(mpn.split()).casefold()
     return bool(model) and " ".join(text.split()).casefold() == model
 
@@ -206,7 +212,9 @@ class CustomsRule:
         text = (description.strip() or None) if isinstance(description, str) else None
         if text is None:
             findings.append(_DESCRIPTION_MISSING)
-        elif _is_vague(text, values["brand"]) or _bare_model(text, values["mpn"]):
+        elif _is_vague(text, values["brand"]) or (
+            type(mpn := values["mpn"]) is str and _bare_model_of(text, mpn)
+        ):
             findings.append(_description_vague(text[:60]))
 
         weight = values["weight"]
