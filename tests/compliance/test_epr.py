@@ -101,6 +101,21 @@ def test_de_packaging_missing_blocks_on_a_marketplace(channel: str) -> None:
     assert "will not publish" in finding.message
 
 
+@pytest.mark.parametrize("channel", ["facebook", "meta"])
+def test_de_packaging_missing_is_a_warning_where_the_facts_name_no_block(channel: str) -> None:
+    (finding,) = run(listing(), who=seller(), channel=channel)
+    assert (finding.code, finding.severity) == ("epr.de_packaging_registration_missing", "warning")
+    assert "will not publish" not in finding.message
+
+
+@pytest.mark.parametrize("placeholder", ["n/a", "N/A", "pending", "-", " none ", "applied  for"])
+def test_a_placeholder_is_no_registration_number(placeholder: str) -> None:
+    found = run(listing(), who=seller(DE__packaging=placeholder), channel="ebay")
+    assert codes(found) == ["epr.epr_numbers_invalid", "epr.de_packaging_registration_missing"]
+    assert found[0].field == "seller.epr_numbers.DE.packaging"
+    assert "there is none" in found[0].message
+
+
 def test_de_packaging_checked_from_2022_07_01() -> None:
     assert run(listing(), on=date(2022, 6, 30), who=seller()) == []
     assert run(listing(), on=date(2022, 7, 1), who=seller()) != []
@@ -226,7 +241,9 @@ def test_scheme_data_is_dated_and_sourced() -> None:
         assert scheme["key"].startswith(scheme["country"] + ".")
         assert date.fromisoformat(scheme["effective_from"])
         assert scheme["source"] and all(s.startswith("https://") for s in scheme["source"])
-        assert isinstance(scheme["marketplace_blocks"], bool)
+        blocks = scheme["marketplace_blocks"]
+        assert isinstance(blocks, list) and set(blocks) <= {"amazon", "ebay"}
+        assert not any("wwww." in url for url in scheme["source"])
 
 
 def test_custom_data() -> None:

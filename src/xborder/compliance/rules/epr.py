@@ -164,7 +164,7 @@ class _Scheme:
     identifier: str
     notes: str
     check: str
-    blocks: bool
+    blocks: frozenset[str]  # the channels that block offers without the number
     pattern: str | None
     format_note: str
     source: str | None
@@ -184,7 +184,7 @@ class _Scheme:
             identifier=str(scheme.get("identifier")),
             notes=f" {scheme['notes']}" if scheme.get("notes") else "",
             check=str(scheme.get("marketplace_check") or ""),
-            blocks=bool(scheme.get("marketplace_blocks")),
+            blocks=frozenset(str(name) for name in scheme.get("marketplace_blocks") or ()),
             pattern=str(pattern) if pattern else None,
             format_note=str(scheme.get("format_note") or pattern),
             source=sources[0] if sources else None,
@@ -193,6 +193,11 @@ class _Scheme:
                 f" (Unverified: {note}.)" for note in scheme.get("unverified") or ()
             ),
         )
+
+
+def _no_number(text: str) -> bool:
+    """Whether ``text`` says there is no number rather than being one."""
+    return " ".join(text.split()).casefold() in _NO_NUMBER or not any(c.isalnum() for c in text)
 
 
 class EprRule:
@@ -299,7 +304,10 @@ class EprRule:
                 findings.append(_numbers_invalid(field, _short(junk)))
             if number is None:
                 channel = context.channel
-                label = channel.label if scheme.blocks and channel is not None else None
+                # Only the marketplaces the facts name refuse the offer (Amazon, eBay).
+                label = (
+                    channel.label if channel is not None and channel.name in scheme.blocks else None
+                )
                 findings.append(_registration_missing(scheme, why, where, label))
             elif scheme.pattern and not _matches(scheme.pattern, number):
                 findings.append(_format_unusual(scheme, number))
@@ -324,16 +332,28 @@ def _short(value: object) -> str:
         return f"<{type(value).__name__}>"
 
 
+#: Text a seller may put where a number goes that says there is none.
+_NO_NUMBER: Final = frozenset(
+    {"n/a", "na", "none", "no", "nil", "null", "unknown", "pending", "tbd", "tba", "todo",
+     "not applicable", "not registered", "applied for", "in progress"}
+)  # fmt: skip
+
+
 def _held(numbers: Mapping[Any, Any], key: str) -> tuple[str | None, object]:
-    """Return the seller's number for ``key`` (or None) and a non-text value under that key."""
+    """Return the seller's number for ``key`` (or None), and a value there that is none.
+
+    That value is one that is not text, or text saying there is no number ("n/a",
+    "pending", "-").
+    """
     wanted = key.casefold()
     junk: object = None
     for name, value in numbers.items():
         if isinstance(name, str) and name.strip().casefold() == wanted:
-            if not isinstance(value, str):
+            number = value.strip() if isinstance(value, str) else None
+            if number is None or (number and _no_number(number)):
                 junk = junk if junk is not None else value
-            elif value.strip():
-                return value.strip(), junk
+            elif number:
+                return number, junk
     return None, junk
 
 
@@ -427,7 +447,8 @@ def _numbers_invalid(field: str, shown: str) -> Finding:
         "epr.epr_numbers_invalid",
         "error",
         f"{field} is {shown}: EPR registrations must map a scheme key (such as "
-        f"'DE.packaging') to the number as text. xborder ignores what is not text.",
+        f"'DE.packaging') to the registration number as text. xborder ignores anything "
+        f"else, including text saying there is none ('n/a', 'pending').",
         field=field,
     )
 
