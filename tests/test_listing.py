@@ -144,16 +144,26 @@ def test_gtin_normalised() -> None:
         ("4006381333932", False),
         ("", False),
         ("abc", False),
+        ("0000000000000", False),  # a placeholder, though its check digit is right
+        ("00000000", False),
     ],
 )
 def test_is_valid_gtin(code: str, ok: bool) -> None:
     assert is_valid_gtin(code) is ok
 
 
+def test_an_all_zero_gtin_is_refused_as_a_placeholder() -> None:
+    with pytest.raises(InvalidListingError) as info:
+        make(gtin="0000000000000")
+    ((field, value),) = [(e.field, e.value) for e in info.value.errors]
+    assert (field, value) == ("gtin", "0000000000000")
+    assert "placeholder" in str(info.value)
+
+
 @given(st.text(alphabet="0123456789", min_size=11, max_size=11))
 def test_gtin_check_digit_is_unique(body: str) -> None:
     valid = [d for d in "0123456789" if is_valid_gtin(body + d)]
-    assert len(valid) == 1
+    assert len(valid) == (1 if body.strip("0") else 0)
 
 
 def test_weight_grams() -> None:

@@ -286,11 +286,14 @@ def is_valid_gtin(code: object) -> bool:
 
     Digits only (no spaces or dashes). The check digit (GS1 General Specifications, mod-10)
     is verified by python-stdnum's ``ean`` module; anything that is not such a string is
-    simply not valid.
+    simply not valid. All zeros passes the check digit but is a placeholder, never a
+    product's number: not valid.
     """
     if not (
         isinstance(code, str) and code.isascii() and code.isdigit() and len(code) in _GTIN_LENGTHS
     ):
+        return False
+    if not code.strip("0"):
         return False
     try:
         return bool(ean.is_valid(code))
@@ -302,6 +305,11 @@ def _check_gtin(value: str) -> str:
     value = value.strip().replace(" ", "").replace("-", "")
     if not (value.isascii() and value.isdigit()) or len(value) not in _GTIN_LENGTHS:
         raise ValueError("a GTIN has 8, 12, 13 or 14 digits")
+    if not value.strip("0"):
+        raise ValueError(
+            "an all-zero GTIN is a placeholder, not a product's number: leave gtin empty and "
+            "set gtin_exempt if the product has none"
+        )
     if not is_valid_gtin(value):
         raise ValueError("the GTIN check digit is wrong")
     return value
