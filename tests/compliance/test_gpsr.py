@@ -364,6 +364,8 @@ def test_data_can_be_replaced() -> None:
         ("Hauptstraße 1, 10115 Berlin, Germany (EU)", "DE"),
         ("Via Roma 1, Roma, Italy, European Union", "IT"),
         ("EU", None),
+        ("1 rue de l'Église, 37120 Richelieu", None),  # no country; "Richelieu" is no "EU"
+        ("1 rue de l'Église, 37120 Richelieu, France", "FR"),
         ("1 Harbour Road, Kowloon, HK", "HK"),
         ("1 Main St, Dover, DE 19901", None),  # Delaware, not Germany
         ("1 Main St, Helena, MT", None),  # Montana, not Malta

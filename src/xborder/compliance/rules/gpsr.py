@@ -131,7 +131,10 @@ _ALIASES: Final[Mapping[str, str]] = MappingProxyType(
 )
 # A trailing "EU" or "European Union" after the country ("..., France, EU", "Germany (EU)")
 # says nothing more: the country before it is read.
-_UNION_SUFFIX: Final = re.compile(r"\s*\(?\s*(?:EU|E\.U\.|European Union)\s*\)?\s*$", re.IGNORECASE)
+# (A word of its own: "Richelieu" keeps its "eu".)
+_UNION_SUFFIX: Final = re.compile(
+    r"\s*\(?\s*(?<![^\s(])(?:EU|E\.U\.|European Union)\s*\)?\s*$", re.IGNORECASE
+)
 
 # Languages whose CLDR country names are recognised at the end of an address.
 _NAME_LANGUAGES: Final = tuple(
@@ -161,13 +164,15 @@ def _normalise(text: str) -> str:
 def _parse_country(address: str) -> tuple[str | None, str]:
     """Return (ISO code or None, why unknown) for the country an address ends with."""
     segments = [s.strip() for s in _SEGMENTS.split(address) if s.strip()]
+    if not segments:
+        return None, "the address is empty"
     while segments and (trimmed := _UNION_SUFFIX.sub("", segments[-1])) != segments[-1]:
         if trimmed:
             segments[-1] = trimmed
         else:
             segments.pop()
     if not segments:
-        return None, "the address is empty"
+        return None, "the address names the EU but no country"
     last = segments[-1]
     words = [w for w in last.split() if not any(c.isdigit() for c in w)]
     if len(words) == 1 and len(words[0]) == 2 and words[0].isalpha() and words[0].isupper():
