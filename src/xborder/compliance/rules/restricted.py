@@ -1097,7 +1097,11 @@ def _meta_findings(
         if confirmed is None and not words:
             continue
         # The first field a keyword was found in (the hits are in report order).
-        field = confirmed[0] if confirmed else next(f for h, f in hits.items() if h[1] in words)
+        field = (
+            confirmed[0]
+            if confirmed
+            else next(f for (g, k), f in hits.items() if g in policy.groups and k in words)
+        )
         found.append(_meta_finding(index, confirmed, hs, words, field))
     return found
 
