@@ -14,7 +14,9 @@ from xborder.compliance import Report, check
 from xborder.compliance.rules.channel import (
     _NONWORD,
     RULE,
+    _as_read,
     _title_may_change,
+    _unread_removed,
     _word_keys,
     contact_details,
 )
@@ -363,3 +365,15 @@ def test_a_repeated_word_in_an_ascii_title_is_seen_whatever_its_case_and_punctua
     assert _title_may_change("Mug, MUG; mug! Blue", AMAZON)  # three times: Amazon allows two
     assert not _title_may_change("Mug, MUG Blue", AMAZON)
     assert not _title_may_change("Mug\x1cmug", EBAY)  # eBay sets no repeat limit
+
+
+def test_the_text_as_read_drops_scripts_styles_and_comments_in_one_pass() -> None:
+    assert _unread_removed("a<script>x</script>b<!-- c -->d<STYLE>e</style >f") == "a b d f"
+    assert _unread_removed("a<!-- never closed <b>030 1234567</b>") == "a"
+    # Hostile text: each opener is searched for once, whatever follows.
+    assert _unread_removed("<!--" * 25_000) == ""
+    assert _unread_removed("<script>" * 12_000) == ""
+    hidden = "<p>Mug</p><script>var tel = '+49 30 1234567';</script><!-- shop@example.de -->"
+    assert _as_read(hidden).split() == ["Mug"]
+    # The text as written is still read too: contact details hidden there are reported.
+    assert [kind for kind, _ in contact_details(hidden)] == ["email address", "phone number"]

@@ -124,7 +124,7 @@ _MAY_LINK_CLASSES: Final = re.compile(rb"https?:|www\.|\.[a-z]{2,6}\b")
 _MAY_DOT_LINK_CLASSES: Final = re.compile(rb"\.(?:[a-z]{2,6}\b|(?<=www\.))")
 # Starts with a literal too: skips ahead to the next digit.
 _MAY_PHONE_CLASSES: Final = re.compile(rb"0[0 .]{5,}0")
-_IMG_TAG: Final = re.compile(r"<img\b[^>]{0,4000}>", re.IGNORECASE)
+_IMG_TAG: Final = re.compile(r"<img\b[^<>]{0,4000}>", re.IGNORECASE)
 _IMAGE_FILE: Final = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|heic|bmp|tiff?)(?:[?#]\S*)?$", re.I)
 # An eBay site's host name (www.ebay.de, ebay.co.uk, pages.ebay.com.au), matched against a
 # URL's host only: "https://shop.example/ebay.de/" links off eBay.
@@ -173,18 +173,45 @@ def _find_contact_details(text: str, channel: str) -> tuple[tuple[Kind, str], ..
     return found
 
 
-#: What no buyer reads: script and style contents, comments.
-_UNREAD: Final = re.compile(
-    r"<(script|style)\b[^>]{0,4000}>.{0,100000}?</\1\s*>|<!--.{0,100000}?-->",
-    re.IGNORECASE | re.DOTALL,
-)
+#: Where what no buyer reads starts (script and style contents, comments), and where each
+#: ends: found with one forward search each, so that hostile text ("<!--" ten thousand times)
+#: costs linear time.
+_UNREAD_START: Final = re.compile(r"<(?:(script|style)\b|!--)", re.IGNORECASE)
+_UNREAD_END: Final = {
+    "script": re.compile(r"</script\s*>", re.IGNORECASE),
+    "style": re.compile(r"</style\s*>", re.IGNORECASE),
+}
+
+
+def _unread_removed(text: str) -> str:
+    """Return ``text`` with scripts, styles and comments a space; an unclosed one ends it."""
+    parts: list[str] = []
+    pos = 0
+    while (start := _UNREAD_START.search(text, pos)) is not None:
+        parts.append(text[pos : start.start()])
+        name = start.group(1)
+        if name is None:
+            close = text.find("-->", start.end())
+            end = close + 3 if close >= 0 else -1
+        else:
+            found = _UNREAD_END[name.lower()].search(text, start.end())
+            end = found.end() if found is not None else -1
+        if end < 0:
+            return "".join(parts)  # as a browser reads it: the rest is inside
+        parts.append(" ")
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 #: Tags whose text runs on in the same line ("<b>030</b> 1234567" reads "030 1234567").
 _INLINE_TAG_NAMES: Final = (
     "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub "
     "sup time tt u var"
 )
 _INLINE_TAGS: Final = frozenset(_INLINE_TAG_NAMES.split())
-_TAG: Final = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]{0,4000}>|<[^>]{0,4000}>")
+# No "<" inside a tag: each attempt stops at the next "<" (linear on "<<<<...").
+_TAG: Final = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]{0,4000}>|<[^<>]{0,4000}>")
 #: No-break and other fixed-width spaces, as plain spaces (entities decode into them).
 _SPACES: Final = dict.fromkeys(
     (0xA0, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x202F),
@@ -205,7 +232,7 @@ def _as_read(text: str) -> str:
     :func:`sanitize.html_to_text` (no sanitiser run): nothing here is shown.
     """
     if "<" in text:
-        text = _TAG.sub(_untag, _UNREAD.sub(" ", text))
+        text = _TAG.sub(_untag, _unread_removed(text))
     if "&" in text:
         text = html.unescape(text)
     return text if text.isascii() else text.translate(_SPACES)
