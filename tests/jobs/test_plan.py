@@ -112,25 +112,21 @@ def test_price_floor_reads_the_policy() -> None:
     assert price_floor(offer, minimum, rates()) == Decimal("99.00")
 
 
-def test_the_drift_is_worked_out_whatever_the_callers_decimal_context() -> None:
-    # 20.00 -> 20.19 moved 0.95 %: at one significant digit 0.19 / 20 rounds to 0.01 (1 %).
-    with localcontext(Context(prec=1)):
+@pytest.mark.parametrize(
+    ("context", "last", "new"),
+    [
+        # 20.00 -> 20.19 moved 0.95 %: at one significant digit 0.19 / 20 rounds to 0.01 (1 %).
+        (Context(prec=1), "20.00", "20.19"),
+        # 0.20 / 30 is inexact: a context that traps Inexact must not make the planner raise.
+        (Context(traps=[Inexact]), "30.00", "30.20"),
+    ],
+)
+def test_the_drift_is_worked_out_whatever_the_callers_decimal_context(
+    context: Context, last: str, new: str
+) -> None:
+    with localcontext(context):
         why = needs_price(
-            confirmed("20.00"),
-            xb.Money("20.19", "EUR"),
-            "b",
-            drift_percent=Decimal(1),
-            floor=no_floor,
-        )
-    assert why is None
-    # 0.20 / 30 is inexact: a context that traps Inexact must not make the planner raise.
-    with localcontext(Context(traps=[Inexact])):
-        why = needs_price(
-            confirmed("30.00"),
-            xb.Money("30.20", "EUR"),
-            "b",
-            drift_percent=Decimal(1),
-            floor=no_floor,
+            confirmed(last), xb.Money(new, "EUR"), "b", drift_percent=Decimal(1), floor=no_floor
         )
     assert why is None
 
