@@ -216,13 +216,19 @@ def test_plain_html_is_not_active_content() -> None:
         ("0044 20 7946 0958", "phone number"),
         ("Tel\uff1a03-1234-5678", "phone number"),
         ("\u96fb\u8a71 03-1234-5678", "phone number"),
+        ("\u96fb\u8a71\u756a\u53f7\u306f03-1234-5678\u3067\u3059", "phone number"),
+        ("Telefonnummer: 030 1234567", "phone number"),
+        ("Phone number: 020 7946 0958", "phone number"),
+        ("T\u00e9l. : 01 23 45 67 89", "phone number"),
+        ("M\u00f3vil: 612 345 678", "phone number"),
         # Hidden by entities or split by tags, as the buyer reads them.
         ("<p>Mail shop&#64;example.de</p>", "email address"),
         ("<p>Call&nbsp;+44&nbsp;20&nbsp;7946&nbsp;0958</p>", "phone number"),
         ("<p>Tel: <b>030</b> 1234567</p>", "phone number"),
         ("Visit www&#46;example&#46;com", "web address"),
         ('<a href="https://myshop.example/mugs">more mugs</a>', "web address"),
-        ("More mugs at blueridgekiln.de", "web address"),
+        ("More mugs at blueridgekiln.de/shop", "web address"),
+        ("More mugs at shop.blueridgekiln.de", "web address"),
         ("Visit shop.example.com.au", "web address"),
     ],
 )
@@ -247,6 +253,9 @@ def test_contact_details_found(text: str, kind: str) -> None:
         "Battery cell 18650 3000 mAh",
         "Tom &amp; Jerry mug &ndash; <b>350</b> ml",
         "Great quality.It is dishwasher safe",  # a missing space, not a .it address
+        "great quality.it works, nice product.de",
+        "Schutzhülle für Handy 2019-2024, Handy 100 200 300 mm, Mobil 2500 3000 mAh",
+        "Feeler gauge 0.005 0.01 0.02 0.03 mm, Bestellnummer 001 234 567, 2.001.500.000",
         "ca. 30 cm, inkl. MwSt., z.B. für Tee",
     ],
 )

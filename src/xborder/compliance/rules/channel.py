@@ -61,9 +61,10 @@ _IMAGE_REQUIRED: Final = frozenset({"ebay", "amazon", "facebook"})
 
 _EMAIL: Final = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 # The endings of a bare web address ("blueridgekiln.com"): generic ones in any case, and the
-# country endings of the markets xborder sellers reach in lower case only, as addresses are
-# written ("blueridgekiln.de", "shop.example.com.au"); in capitals they are as likely the
-# start of a sentence typed without a space ("quality.It").
+# country endings of the markets xborder sellers reach in lower case, as addresses are
+# written, and only with a subdomain or a path ("shop.blueridgekiln.de", "example.com.au",
+# "blueridgekiln.de/mugs"): "quality.it" or "product.de" alone are as likely a sentence
+# typed without a space after its full stop.
 _GENERIC_TLDS: Final = r"com|net|org|shop|store|biz|info|io|co\.uk"
 _COUNTRY_TLDS: Final = (
     r"com\.au|com\.mx|com\.br|co\.jp|co\.nz|"
@@ -71,23 +72,27 @@ _COUNTRY_TLDS: Final = (
 )
 _URL: Final = re.compile(
     r"\b(?:https?://|www\.)[^\s<>\"')\]]{1,2000}"
-    rf"|(?-i:\b[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}}){{0,4}}\.(?:{_COUNTRY_TLDS})\b)"
+    rf"|(?-i:\b[a-z][a-z0-9-]{{0,62}}(?:(?:\.[a-z][a-z0-9-]{{0,62}}){{1,3}}\.(?:{_COUNTRY_TLDS})\b"
+    rf"|\.(?:{_COUNTRY_TLDS})(?=/)))"
     rf"|\b[a-z0-9][a-z0-9-]{{0,62}}(?:\.[a-z0-9-]{{1,63}}){{0,4}}\.(?:{_GENERIC_TLDS})\b",
     re.IGNORECASE,
 )
 # International numbers (+49 30 1234567, 0044 20 7946 0958: "00" then a country code and a
-# separator, so that a barcode starting "00" is none), North American ones ((555) 123-4567,
-# 555-123-4567, 1-800-555-0199: an area code starts with 2-9, so part numbers such as
-# 100-200-3000 are none), or a number announced as one ("Tel: 030 1234567", "Téléphone :
-# 01 23 45 67 89", "Tel.-Nr.: ...", "Handy: ...", "Call us on 0800 ...", "電話 03-..."). No
-# nested repeats (no runaway backtracking); the digits are checked afterwards (_PHONE_DIGITS).
+# separator, so that a barcode starting "00" is none; never right after "." or ",", as in
+# "0.005" or "2.001.500"), North American ones ((555) 123-4567, 555-123-4567,
+# 1-800-555-0199: an area code starts with 2-9, so part numbers such as 100-200-3000 are
+# none), or a number announced as one ("Tel: 030 1234567", "Tél. : 01 23 45 67 89",
+# "Telefonnummer: ...", "Tel.-Nr.: ...", "Handy: ...", "Phone number: ...", "Call us on 0800
+# ...", "電話番号は03-..."). No nested repeats (no runaway backtracking); the digits are
+# checked afterwards (_phone_digits).
 _PHONE: Final = re.compile(
-    r"(?<![\w+])(?:\+|00(?=[1-9]\d{0,2}[\s./-]\d))\d[\d\s()./-]{6,20}\d(?!\w)"
+    r"(?<![\w+.,])(?:\+|00(?=[1-9]\d{0,2}[\s./-]\d))\d[\d\s()./-]{6,20}\d(?!\w)"
     r"|\([2-9]\d{2}\)\s?\d{3}[-.\s]\d{4}\b"
     r"|(?<![\w.-])(?:1[-.])?[2-9]\d{2}[-.]\d{3}[-.]\d{4}(?![\w.-])"
-    r"|(?:\b(?:tel(?:ephone|efon|[eé]fono)?|t[eé]l[eé]phone|phone|call(?:\s+us)?(?:\s+(?:on|at))?"
-    r"|whatsapp|fax|mobile?|handy)\b(?:\.?-?\s?nr)?|電話(?:番号)?)"
-    r"\.?\s{0,2}[:\uff1a]?\s{0,3}(?:\+|00|\()?\d[\d\s()./-]{5,20}\d",
+    r"|(?:\b(?:t[eé]l(?:[eé]phone|efon(?:nummer)?|[eé]fono)?|phone(?:\s+number)?|tfno"
+    r"|call(?:\s+us)?(?:\s+(?:on|at))?|whatsapp|fax|mobile?|m[oó]vil|handy)\b(?:\.?-?\s?nr)?"
+    r"|電話(?:番号)?)"
+    r"\.?\s{0,2}[:\uff1a\u306f]?\s{0,3}(?:\+|00|\()?\d[\d\s()./-]{5,20}\d",
     re.IGNORECASE,
 )
 _DIGIT_GROUPS: Final = re.compile(r"\d+")
@@ -284,15 +289,32 @@ def _scan_contact_details(text: str, channel: str) -> tuple[tuple[Kind, str], ..
 def _phone_digits(number: str) -> bool:
     """Whether a match of _PHONE has the digits of a phone number.
 
-    7 to 15 digits (ITU-T E.164 allows at most 15). A run of groups of one or two digits
-    counts only as written for a phone: after "+", or starting with a trunk "0" ("01 23 45
-    67 89"); "Phone 12 13 14 15" lists models.
+    At most 15 digits (ITU-T E.164), and written as a phone number is: after "+" (at least
+    7 digits) or "00" (at least 8 after it), with a trunk "0" ("030 1234567", "01 23 45 67
+    89"), announced with a colon ("Móvil: 612 345 678"), in the North American 3-3-4 shape
+    (area code 2-9), or with a group of 5 digits or more. Year ranges, sizes and model
+    lists after a word such as "Handy" or "Phone" ("Handy 2019-2024", "Phone 12 13 14
+    15", "Mobil 2500 3000 mAh") are none.
     """
     groups = _DIGIT_GROUPS.findall(number)
     digits = sum(map(len, groups))
+    if "+" in number:
+        return 7 <= digits <= 15
+    first = groups[0]
+    if first.startswith("00"):
+        return 8 <= digits - 2 <= 15
     if not 7 <= digits <= 15:
         return False
-    return max(map(len, groups)) > 2 or "+" in number or groups[0].startswith("0")
+    if first.startswith("0") or any(colon in number for colon in _ANNOUNCED):
+        return True  # a trunk "0", or announced with a colon: "Móvil: 612 345 678"
+    shape = [len(g) for g in groups]
+    if shape[-3:] == [3, 3, 4] and (len(shape) == 3 or (shape == [1, 3, 3, 4] and first == "1")):
+        return groups[-3][0] in "23456789"
+    return max(shape) >= 5
+
+
+#: What follows a word that announces a phone number ("Tel:", "Tel：", "電話番号は").
+_ANNOUNCED: Final = (":", "\uff1a", "\u306f")
 
 
 #: contact_details() per text; the rule's own calls come from its per-text caches and skip
