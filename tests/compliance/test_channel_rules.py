@@ -270,6 +270,7 @@ def test_ebay_links_to_ebay_pages_are_allowed() -> None:
     )
     assert contact_details("https://www.ebay.de/str/blueridge", channel="amazon") != ()
     assert contact_details("https://pages.ebay.com.au/help", channel="ebay") == ()
+    assert contact_details("https://www.ebay.co.uk:443/str/x", channel="ebay") == ()
 
 
 @pytest.mark.parametrize(
@@ -278,6 +279,8 @@ def test_ebay_links_to_ebay_pages_are_allowed() -> None:
         "https://shop.example/ebay.de/",
         "https://shop.example/x.ebay.com",
         "https://ebay.de.shop.example/",
+        "https://ebay.de.co/",
+        "https://ebay.com.xx/",
     ],
 )
 def test_a_link_off_ebay_is_no_ebay_page_because_its_path_names_one(url: str) -> None:

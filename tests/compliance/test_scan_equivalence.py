@@ -316,6 +316,19 @@ def test_the_joined_scan_notes_what_the_text_by_text_scan_notes(
     assert list(mixed.items()) == list(expected.items())
 
 
+def test_a_text_holding_the_join_character_is_scanned_text_by_text() -> None:
+    # Found by the test above: an unvalidated listing (model_copy) may hold "\x00", the
+    # character the joined scan separates texts with; the hit's field must stay its own.
+    base = Listing(sku="T-1", title="0", price=Money("10.00", "USD"), quantity=1)
+    listing = base.model_copy(update={"attributes": {"material": ("\x00", "18650 ")}})
+    matcher_ = every_group()
+    groups_ = frozenset(range(len(groups())))
+    got = restricted._hits(field_values(listing), "en", None, matcher_.scan, groups_, matcher_)
+    assert set(got.values()) == {"attributes.material"}
+    expected = restricted._hits(field_values(listing), "en", None, reference().scan, groups_)
+    assert list(got.items()) == list(expected.items())
+
+
 def _listing(title: str, **attributes: tuple[str, ...]) -> Listing:
     return Listing(
         sku="T-1", title=title, price=Money("10.00", "USD"), quantity=1, attributes=attributes

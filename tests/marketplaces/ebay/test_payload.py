@@ -326,6 +326,25 @@ def test_an_address_that_cannot_be_split_is_left_out_with_a_warning() -> None:
                 "country": "US",
             },
         ),
+        (
+            # GPSR reads Northern Ireland as "XI"; eBay's country codes are ISO: GB.
+            "1 Donegall Sq, Belfast BT1 5GS, Northern Ireland",
+            {
+                "addressLine1": "1 Donegall Sq",
+                "city": "Belfast",
+                "postalCode": "BT1 5GS",
+                "country": "GB",
+            },
+        ),
+        (
+            "12 Rue de Rivoli, 75001 Paris, France, EU",
+            {
+                "addressLine1": "12 Rue de Rivoli",
+                "city": "Paris",
+                "postalCode": "75001",
+                "country": "FR",
+            },
+        ),
         ("Shenzhen, China", None),
         ("Main Street, Berlin, Germany", None),
         ("1 Main Street, Dover, DE 19901", None),  # Delaware or Germany: no country

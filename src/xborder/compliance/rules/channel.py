@@ -133,9 +133,12 @@ _IMG_TAG: Final = re.compile(r"<img\b[^<>]{0,4000}>", re.IGNORECASE)
 _IMAGE_FILE: Final = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|heic|bmp|tiff?)(?:[?#]\S*)?$", re.I)
 # An eBay site's host name (www.ebay.de, ebay.co.uk, pages.ebay.com.au), matched against a
 # URL's host only: "https://shop.example/ebay.de/" links off eBay.
-_EBAY_HOST: Final = re.compile(r"(?:[a-z0-9-]+\.)*ebay\.[a-z]{2,3}(?:\.[a-z]{2})?", re.IGNORECASE)
+_EBAY_HOST: Final = re.compile(
+    r"(?:[a-z0-9-]+\.)*ebay\.(?:com|co\.uk|com\.au|com\.hk|com\.sg|com\.my|[a-z]{2})",
+    re.IGNORECASE,
+)
 _SCHEME: Final = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-_HOST_END: Final = re.compile(r"[/:?#\\]")
+_PATH_START: Final = re.compile(r"[/?#\\]")
 # An HTML entity ("&#64;", "&nbsp;"): a text holding one, or a tag, is also read as the
 # buyer sees it (contact details hidden by entities or split by tags).
 _ENTITY: Final = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
@@ -246,7 +249,8 @@ def _as_read(text: str) -> str:
 def _ebay_page(url: str) -> bool:
     """Whether ``url`` leads to an eBay site: its host is one (not merely its path)."""
     rest = url[m.end() :] if (m := _SCHEME.match(url)) else url
-    host = _HOST_END.split(rest, maxsplit=1)[0].rpartition("@")[2]
+    authority = _PATH_START.split(rest, maxsplit=1)[0].rpartition("@")[2]
+    host = authority.partition(":")[0]  # without the port
     return _EBAY_HOST.fullmatch(host) is not None
 
 

@@ -575,8 +575,8 @@ def _attribute_hits(
 
 
 #: Joins a listing's title and attribute values for one scan: no keyword form can match
-#: across it (not a word character, not white space or "-", which join a form's parts) and
-#: no listing text holds it (control characters are refused).
+#: across it (not a word character, not white space or "-", which join a form's parts). A
+#: listing whose texts hold it (an attribute value may) is scanned text by text.
 _JOIN: Final = "\x00"
 
 _Located = list[tuple[tuple[int, str], str]]
@@ -609,6 +609,8 @@ def _joined_hits(title: object, attributes: Any, matcher: _Matcher) -> _Located 
                 return None
         texts += values
     joined = _JOIN.join(texts)
+    if joined.count(_JOIN) != len(texts) - 1:
+        return None  # a text holds the separator itself: its hits' fields could not be told
     if _only_lowered(joined):
         words = joined.encode("ascii").translate(_ASCII_WORD_BYTES).split()
         if matcher.ascii_anchors.isdisjoint(words):

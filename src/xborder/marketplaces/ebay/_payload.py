@@ -451,6 +451,9 @@ _CITY_CODE: Final = re.compile(
 _CODE: Final = re.compile(r"(?=[A-Z0-9 ]*\d)[A-Z0-9]{2,4} ?[A-Z0-9]{3,4}|\d{4,5}")
 
 
+_EU_ONLY: Final = re.compile(r"\(?\s*(?:EU|E\.U\.|European Union)\s*\)?", re.IGNORECASE)
+
+
 def split_address(text: str) -> dict[str, str] | None:
     """Split a one-line postal address into eBay's address fields, or return None.
 
@@ -466,8 +469,13 @@ def split_address(text: str) -> dict[str, str] | None:
     """
     country = address_country(text)
     parts = [part.strip() for part in _SEGMENTS.split(text) if part.strip()]
+    # "..., France, EU": the country is the part before, as address_country reads it.
+    while parts and _EU_ONLY.fullmatch(parts[-1]):
+        parts.pop()
     if country is None or len(parts) < 3:
         return None
+    # eBay's country codes are ISO 3166-1: Northern Ireland ("XI" for the GPSR rule) is GB.
+    country = "GB" if country == "XI" else country
     parts = parts[:-1]
     locality, rest = parts[-1], parts[:-1]
     state = None
