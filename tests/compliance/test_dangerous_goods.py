@@ -106,6 +106,16 @@ def test_battery_products_outside_electronics_are_read(category: str, title: str
     assert [f.code for f in found] == ["dangerous_goods.battery_undeclared"]
 
 
+@pytest.mark.parametrize(
+    ("category", "title"),
+    [("toys", "Remote control car, requires 4 AA batteries (not included)"),
+     ("toys", "Wooden train set, no batteries needed"),
+     ("watches", "Quartz wristwatch, battery SR626SW, 3 ATM")],
+)  # fmt: skip
+def test_only_lithium_counts_for_toys_and_watches(category: str, title: str) -> None:
+    assert run(make_listing(category=category, title=title)).findings == ()
+
+
 def test_aerosol_and_flammable() -> None:
     report = run(make_listing(dangerous_goods=goods(aerosol=True, flammable=True)))
     assert report.codes() == ("dangerous_goods.aerosol", "dangerous_goods.flammable")

@@ -45,7 +45,7 @@ from typing import Any, Final
 from xborder.compliance._context import Context
 from xborder.findings import Finding
 
-__all__ = ["RULE", "DangerousGoodsRule", "mentions_battery"]
+__all__ = ["RULE", "DangerousGoodsRule", "mentions_battery", "mentions_lithium"]
 
 #: li_royalmail (facts/sources.json): Royal Mail limits for lithium batteries contained in
 #: equipment (at most 4 cells or 2 batteries; 1 g / 2 g lithium metal).
@@ -75,18 +75,15 @@ USPS_RULE_FROM: Final = date(2012, 11, 15)
 #: ICAO forbids UN3480 (lithium-ion batteries alone) on passenger aircraft.
 UN3480_PASSENGER_BAN_FROM: Final = date(2016, 4, 1)
 
-#: Categories whose products often hold a battery (listing.CATEGORIES): electronics, and
-#: vapes, toys and watches, which often run on a lithium cell ("pod kit 1500mAh").
+#: Categories whose products often hold a battery (listing.CATEGORIES): any battery word
+#: counts there.
 BATTERY_CATEGORIES: Final = frozenset(
-    {
-        "electronics",
-        "electronics.batteries",
-        "electronics.phone_accessories",
-        "tobacco.vapes",
-        "toys",
-        "watches",
-    }
+    {"electronics", "electronics.batteries", "electronics.phone_accessories"}
 )
+#: Categories where only a lithium cell counts ("pod kit 1500mAh", "Li-ion"): toys take AA
+#: cells ("batteries not included") and watches silver-oxide button cells, which no carrier
+#: rule here concerns.
+LITHIUM_CATEGORIES: Final = frozenset({"tobacco.vapes", "toys", "watches"})
 
 _BATTERY_WORDS: Final = re.compile(
     r"\b(?:lithium|li-?ion|li-?po|lipo|lifepo4|li-?polymer|power\s?banks?|akkus?|accus?|"
@@ -94,6 +91,27 @@ _BATTERY_WORDS: Final = re.compile(
     r"\d+(?:[.,]\d+)?\s?(?:mah|wh))\b",
     re.IGNORECASE,
 )
+
+
+_LITHIUM_WORDS: Final = re.compile(
+    r"\b(?:lithium|li-?ion|li-?po|lipo|lifepo4|li-?polymer|power\s?banks?|18650|21700|"
+    r"cr\d{4}|\d+(?:[.,]\d+)?\s?(?:mah|wh))\b",
+    re.IGNORECASE,
+)
+
+
+def mentions_lithium(text: str) -> bool:
+    """Return whether ``text`` names a lithium cell (lithium, Li-ion, mAh, Wh, 18650, CR2032...).
+
+    >>> mentions_lithium("E-cigarette pod kit, 1500mAh"), mentions_lithium("Needs 4 AA batteries")
+    (True, False)
+    """
+    return _mentions_lithium(text[:20_000])
+
+
+@lru_cache(maxsize=8192)
+def _mentions_lithium(text: str) -> bool:
+    return _LITHIUM_WORDS.search(text) is not None
 
 
 def mentions_battery(text: str) -> bool:
@@ -150,10 +168,9 @@ class DangerousGoodsRule:
                 findings.append(_STANDALONE_BY_POST)
         elif battery == "none" or battery is None:
             category = values["category"]
-            if (
-                isinstance(category, str)
-                and category in BATTERY_CATEGORIES
-                and any(mentions_battery(text) for text in _texts(values))
+            if isinstance(category, str) and (
+                (category in BATTERY_CATEGORIES and any(map(mentions_battery, _texts(values))))
+                or (category in LITHIUM_CATEGORIES and any(map(mentions_lithium, _texts(values))))
             ):
                 findings.append(_UNDECLARED)
         if getattr(goods, "aerosol", False) is True:
