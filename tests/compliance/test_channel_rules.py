@@ -389,3 +389,23 @@ def test_the_text_as_read_drops_scripts_styles_and_comments_in_one_pass() -> Non
     assert _as_read(hidden).split() == ["Mug"]
     # The text as written is still read too: contact details hidden there are reported.
     assert [kind for kind, _ in contact_details(hidden)] == ["email address", "phone number"]
+
+
+@pytest.mark.parametrize("key", ["zh-Hant", "zh_Hant", "zh-TW"])
+def test_the_translation_checked_is_the_one_localize_sends(key: str) -> None:
+    listing = make_listing(
+        translations={key: Translation(title="Mug Tel: 030 1234567", description="x")}
+    )
+    sent = localize(listing, "TW", channel="ebay", on=ON).title.text
+    assert "030 1234567" in sent
+    assert (
+        "channel.contact_details"
+        in check(listing, "TW", channel="ebay", on=ON, seller=SELLER, rules=[RULE]).codes()
+    )
+    # A plain "zh" translation (Simplified) is not sent to Taiwan, nor checked for it.
+    simplified = make_listing(translations={"zh": Translation(title="Mug Tel: 030 1234567")})
+    assert "030" not in localize(simplified, "TW", channel="ebay", on=ON).title.text
+    assert (
+        "channel.contact_details"
+        not in check(simplified, "TW", channel="ebay", on=ON, seller=SELLER, rules=[RULE]).codes()
+    )

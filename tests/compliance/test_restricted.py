@@ -563,3 +563,9 @@ def test_meta_policies_leave_ordinary_goods_and_seeds_alone() -> None:
         assert bool(found) == (sku in ("VAP-01", "KNF-01", "CBD-01")), sku
     # The facts attach "Live animals prohibited" to plants and seeds: not applied to them.
     assert META not in codes(on_channel(catalog()["SED-01"], "AU", "facebook"))
+
+
+def test_the_translation_read_is_the_one_localize_sends() -> None:
+    item = listing("Plain mug", translations={"zh-Hant": {"title": "Vape pod kit"}})
+    found = codes(on_channel(item, "TW", "facebook"))
+    assert META in found and "restricted.keyword_review" in found

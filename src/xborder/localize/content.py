@@ -195,32 +195,77 @@ def _same_language(a: str, b: str) -> bool:
     return scripts[0] == scripts[1]
 
 
-def _seller_translation(listing: Listing, locale: str, language: str) -> Translation | None:
-    translations = listing.translations
-    if not translations:
-        return None
-    # Most specific first: "zh-Hant-TW" for zh_Hant_TW, then the language and script
-    # ("zh-Hant"), the language and region ("zh-TW", "fr-CA"), the translation target
-    # ("pt-BR", "de-CH"), and last the language alone ("zh", "fr").
-    # Keys are compared as canonical tags, however the seller spelled them ("zh_Hant").
-    given: dict[str, Translation] = {}
-    for key, translation in translations.items():
-        try:
-            given.setdefault(canonical_language(key), translation)
-        except XborderError:
-            continue  # not a tag: never a market's
+@lru_cache(maxsize=1024)
+def is_market_language(language: str, locale: str) -> bool:
+    """Return whether text in ``language`` is sent as it is to a market with ``locale``.
+
+    The same language and script as :func:`translation_target` (``"de"`` for ``de_CH``,
+    ``"pt"`` for ``pt_BR``; not ``"zh-Hans"`` for ``zh_Hant_TW``): :func:`localize` then
+    keeps the listing's own text, and the compliance rules check that.
+    """
+    return _same_language(language, translation_target(locale))
+
+
+@lru_cache(maxsize=1024)
+def _translation_keys(locale: str) -> tuple[str, ...]:
+    """Return the keys a seller's translation for ``locale`` may be under, most specific first.
+
+    "zh-Hant-TW" for zh_Hant_TW, then the language and script ("zh-Hant"), the language and
+    region ("zh-TW", "fr-CA"), the translation target ("pt-BR", "de-CH"), and last the
+    language alone ("zh", "fr") where it reads as the target does: a plain "zh" is
+    Simplified, no translation for Taiwan.
+    """
     tag = parse_language(locale)
+    target = translation_target(locale)
     keys = [str(tag)]
     if tag.script is not None:
         keys.append(f"{tag.language}-{tag.script}")
     if tag.region is not None:
         keys.append(f"{tag.language}-{tag.region}")
-    keys += [translation_target(locale), language]
-    for key in keys:
-        found = given.get(key)
+    keys.append(target)
+    if _same_language(tag.language, target):
+        keys.append(tag.language)
+    return tuple(dict.fromkeys(keys))
+
+
+def seller_translation_item(
+    translations: Mapping[str, Translation], locale: str
+) -> tuple[str, Translation] | None:
+    """Return the key and the seller's translation that :func:`localize` uses for ``locale``.
+
+    Keys are compared as canonical language tags, however the seller spelled them
+    (``"zh_Hant"``, ``"zh-tw"``); see :func:`seller_translation`.
+    """
+    if not translations:
+        return None
+    keys = _translation_keys(locale)
+    for key in keys:  # the usual case: keys written canonically
+        found = translations.get(key)
         if found is not None:
-            return found
+            return key, found
+    given: dict[str, tuple[str, Translation]] = {}
+    for key, translation in translations.items():
+        try:
+            given.setdefault(canonical_language(key), (key, translation))
+        except XborderError:
+            continue  # not a tag: never a market's
+    for key in keys:
+        item = given.get(key)
+        if item is not None:
+            return item
     return None
+
+
+def seller_translation(translations: Mapping[str, Translation], locale: str) -> Translation | None:
+    """Return the seller's own translation that :func:`localize` sends to a market ``locale``.
+
+    Most specific first: ``zh-Hant-TW``, then ``zh-Hant``, ``zh-TW``, the
+    :func:`translation_target`, and the language alone where it reads the same (``"pt"``
+    for Brazil, ``"de"`` for Switzerland; not ``"zh"``, Simplified, for Taiwan). The
+    compliance rules check this same text.
+    """
+    item = seller_translation_item(translations, locale)
+    return item[1] if item is not None else None
 
 
 class _Resolver:
@@ -376,12 +421,12 @@ def localize(
         else channel
     )
 
-    if _same_language(listing.language, target):
+    if is_market_language(listing.language, locale):
         content = _original(listing)
         findings: list[Finding] = []
     else:
         resolver = _Resolver(listing.language, target, glossary(), cache, tuple(providers), locale)
-        content = _translated(listing, resolver, _seller_translation(listing, locale, language))
+        content = _translated(listing, resolver, seller_translation(listing.translations, locale))
         findings = resolver.findings
 
     title, description, attributes, condition = content

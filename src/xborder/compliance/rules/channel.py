@@ -44,6 +44,7 @@ from xborder.compliance._context import Context
 from xborder.findings import Finding
 from xborder.localize import sanitize
 from xborder.localize.channels import ChannelRules, fit_title
+from xborder.localize.content import is_market_language, seller_translation
 
 __all__ = ["RULE", "ChannelRule", "contact_details"]
 
@@ -345,35 +346,22 @@ def _sent_text(context: Context) -> tuple[str, str]:
         type(translations) is MappingProxyType or isinstance(translations, Mapping)
     ):
         return title, description
-    language = context.language
+    locale = context.market.locale
     own = values["language"]
-    if _base_language(own if isinstance(own, str) and own else "en") == language:
+    # The choice localize() makes (the same functions): the listing's own text where its
+    # language is the market's, else the seller's translation for the market, if any.
+    if is_market_language(own if isinstance(own, str) and own else "en", locale):
         return title, description
-    translation = None
-    for key in _translation_keys(context.market.locale, language):
-        try:
-            translation = translations.get(key)
-        except TypeError:  # an unhashable key type in a junk mapping
-            translation = None
-        if translation is not None:
-            break
+    try:
+        translation = seller_translation(translations, locale)
+    except Exception:  # a junk mapping (unhashable or failing keys): nothing to read there
+        translation = None
     if translation is None:
         return title, description
     return (
         _str(getattr(translation, "title", None)) or title,
         _str(getattr(translation, "description", None)) or description,
     )
-
-
-@lru_cache(maxsize=256)
-def _translation_keys(locale: str, language: str) -> tuple[str, ...]:
-    """Return the keys a translation for ``locale`` may be under: ``fr-FR``, ``fr_FR``, ``fr``."""
-    return (locale.replace("_", "-"), locale, language)
-
-
-@lru_cache(maxsize=256)
-def _base_language(code: str) -> str:
-    return code.replace("_", "-").split("-")[0].lower()
 
 
 class ChannelRule:

@@ -36,6 +36,7 @@ from xborder.compliance._context import Context
 from xborder.compliance._data import load, parse_date, sources_of
 from xborder.findings import Finding, Severity
 from xborder.listing import CATEGORIES, DangerousGoods, Listing, Translation
+from xborder.localize.content import is_market_language, seller_translation_item
 
 __all__ = ["RULE", "Entry", "RestrictedRule", "entries_for", "phrase_forms", "word_forms"]
 
@@ -658,6 +659,7 @@ def _hits(
     scan: _Scan,
     groups: frozenset[int],
     matcher: _Matcher | None = None,
+    locale: str | None = None,
 ) -> _Hits:
     """Return the (group, keyword) hits of ``groups`` in the listing's texts, with their field.
 
@@ -665,7 +667,9 @@ def _hits(
     The texts, in report order (the first field a hit is found in is kept): title,
     description, customs description, attribute values (not colours), the category's label
     (``category`` is the listing's category once checked, None when absent or unusable),
-    then the seller's English translation and the one for ``language``. A value that is not
+    then the seller's English translation and the one sent to the market (for ``locale``
+    as :func:`~xborder.localize.content.seller_translation` picks it; without ``locale``,
+    the one under ``language``). A value that is not
     text, or not set (possible only in a listing that skipped validation, such as one built
     by ``model_construct``), is not read. Field names are built only for a text with a hit:
     most texts have none. ``matcher``: one whose keywords include those of ``groups``, for
@@ -731,9 +735,22 @@ def _hits(
     own = values["language"]
     own = own if isinstance(own, str) else None
     # The facts' keywords are English: also read the seller's English text of a listing
-    # written in another language, and the text that will be published in the destination.
-    for lang in ("en",) if language == "en" else ("en", language):
-        translation = translations.get(lang) if lang != own else None
+    # written in another language, and the text that will be published in the destination:
+    # with ``locale``, the translation localize() sends there (seller_translation).
+    read: list[tuple[str, object]] = []
+    if own != "en":
+        read.append(("en", translations.get("en")))
+    if locale is not None:
+        if not is_market_language(own or "en", locale):
+            try:
+                item = seller_translation_item(translations, locale)  # type: ignore[arg-type]
+            except Exception:  # a junk mapping (unhashable or failing keys): nothing there
+                item = None
+            if item is not None and item[0] != "en":
+                read.append(item)
+    elif language != "en" and language != own:
+        read.append((language, translations.get(language)))
+    for lang, translation in read:
         if not isinstance(translation, Translation):
             continue
         text = translation.title
@@ -1080,14 +1097,15 @@ def _meta_groups() -> frozenset[int]:
 
 
 def _meta_findings(
-    values: Mapping[str, Any], language: str, hs: str | None, category: str | None
+    values: Mapping[str, Any], language: str, locale: str, hs: str | None, category: str | None
 ) -> list[Finding]:
     """Return a warning for each of Meta's policies the listing's goods may fall under.
 
     ``hs`` and ``category`` as :func:`_read` checked them. Confirmed by the HS code or the
     category, or flagged by keywords as for ``restricted.keyword_review``.
     """
-    hits = _hits(values, language, category, _matcher_for(_every_group()).scan, _meta_groups())
+    every = _matcher_for(_every_group())
+    hits = _hits(values, language, category, every.scan, _meta_groups(), None, locale)
     found: list[Finding] = []
     for index, policy in enumerate(_meta_policies()):
         confirmed: tuple[str, str] | None = None
@@ -1168,12 +1186,20 @@ class RestrictedRule:
         hs, category, declared, findings = _read(values, dest)
         channel = context.channel
         if channel is not None and channel.name in _META_CHANNELS:
-            findings += _meta_findings(values, context.language, hs, category)
+            findings += _meta_findings(values, context.language, market.locale, hs, category)
         # The texts of the listing that repeat across variants and markets (description,
         # translations) go through the per-text cache of the matcher of every group, so
         # that a text is scanned once whatever the market; the title and attribute values,
         # read afresh by every check, only for the keywords that can matter here.
-        hits = _hits(values, context.language, category, dest.scan, dest.groups, dest.matcher)
+        hits = _hits(
+            values,
+            context.language,
+            category,
+            dest.scan,
+            dest.groups,
+            dest.matcher,
+            market.locale,
+        )
         confirmations = None
         # Whether any entry could be confirmed by the listing's data (most cannot).
         if (
