@@ -243,17 +243,33 @@ def seller_translation_item(
         found = translations.get(key)
         if found is not None:
             return key, found
-    given: dict[str, tuple[str, Translation]] = {}
+    # Only a key not written canonically ("zh_Hant", "zh-tw") can still be one of them.
+    best: tuple[int, str, Translation] | None = None
     for key, translation in translations.items():
+        canonical = _canonical_key(key) if type(key) is str else None
+        if canonical is not None and canonical != key and canonical in keys:
+            rank = keys.index(canonical)
+            if best is None or rank < best[0]:
+                best = (rank, key, translation)
+    return (best[1], best[2]) if best is not None else None
+
+
+#: canonical_language() of translation keys, or "" for a key that is no language tag: a
+#: plain dict (every check of a listing with translations reads its keys).
+_CANONICAL_KEYS: dict[str, str] = {}
+
+
+def _canonical_key(key: str) -> str | None:
+    canonical = _CANONICAL_KEYS.get(key)
+    if canonical is None:
         try:
-            given.setdefault(canonical_language(key), (key, translation))
+            canonical = canonical_language(key)
         except XborderError:
-            continue  # not a tag: never a market's
-    for key in keys:
-        item = given.get(key)
-        if item is not None:
-            return item
-    return None
+            canonical = ""  # not a tag: never a market's
+        if len(_CANONICAL_KEYS) >= 4096:
+            _CANONICAL_KEYS.clear()
+        _CANONICAL_KEYS[key] = canonical
+    return canonical or None
 
 
 def seller_translation(translations: Mapping[str, Translation], locale: str) -> Translation | None:
