@@ -108,6 +108,7 @@ def test_amazon_stores_that_keep_200_character_titles(country: str) -> None:
     assert "channel.title_shortened" not in report.codes()
     assert localize(listing, country, channel="amazon", on=ON).title.text == title
     assert channel_rules("amazon", on=ON, market=country) is AMAZON_2025
+    assert channel_rules("amazon", on=ON, market=country.lower()) is AMAZON_2025
     assert channel_rules("amazon", on=ON, market="DE") is AMAZON
 
 

@@ -108,7 +108,21 @@ def test_de_packaging_missing_is_a_warning_where_the_facts_name_no_block(channel
     assert "will not publish" not in finding.message
 
 
-@pytest.mark.parametrize("placeholder", ["n/a", "N/A", "pending", "-", " none ", "applied  for"])
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        "n/a",
+        "N/A",
+        "N.A.",
+        "pending",
+        "-",
+        " none ",
+        "applied  for",
+        "keine",
+        "beantragt",
+        "en cours",
+    ],
+)
 def test_a_placeholder_is_no_registration_number(placeholder: str) -> None:
     found = run(listing(), who=seller(DE__packaging=placeholder), channel="ebay")
     assert codes(found) == ["epr.epr_numbers_invalid", "epr.de_packaging_registration_missing"]

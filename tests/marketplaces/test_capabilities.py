@@ -32,6 +32,13 @@ def test_lookups() -> None:
     assert rules is not None and rules.name == "ebay"
 
 
+def test_channel_rules_per_market() -> None:
+    amazon = Capabilities("amazon", channel="amazon")
+    day = date(2026, 10, 1)
+    assert getattr(amazon.channel_rules(on=day), "title_max", None) == 75
+    assert getattr(amazon.channel_rules(on=day, market="AE"), "title_max", None) == 200
+
+
 def test_mappings_are_read_only_copies() -> None:
     limits = {"upsert": 25}
     caps = Capabilities("shop", batch_limits=limits)  # type: ignore[arg-type]

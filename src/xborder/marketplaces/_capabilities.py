@@ -117,6 +117,11 @@ class Capabilities:
         """Return the site serving ``market`` (a country code), or None."""
         return self.sites.get(market.upper())
 
-    def channel_rules(self, *, on: date | None = None) -> ChannelRules | None:
-        """Return the channel rules in force ``on`` (see :func:`channel_rules`), or None."""
-        return channel_rules(self.channel, on=on) if self.channel else None
+    def channel_rules(
+        self, *, on: date | None = None, market: str | None = None
+    ) -> ChannelRules | None:
+        """Return the channel rules in force ``on`` for ``market`` (see :func:`channel_rules`).
+
+        None when the marketplace names no channel.
+        """
+        return channel_rules(self.channel, on=on, market=market) if self.channel else None

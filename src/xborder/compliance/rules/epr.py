@@ -334,8 +334,11 @@ def _short(value: object) -> str:
 
 #: Text a seller may put where a number goes that says there is none.
 _NO_NUMBER: Final = frozenset(
-    {"n/a", "na", "none", "no", "nil", "null", "unknown", "pending", "tbd", "tba", "todo",
-     "not applicable", "not registered", "applied for", "in progress"}
+    {"n/a", "na", "n.a.", "none", "no", "no.", "nil", "null", "unknown", "pending", "tbd", "tba",
+     "todo", "not applicable", "not registered", "applied for", "in progress",
+     # German and French, the languages of the schemes' markets.
+     "keine", "k.a.", "k. a.", "beantragt", "in bearbeitung", "nicht vorhanden", "folgt",
+     "aucun", "aucune", "en cours", "néant", "n.c."}
 )  # fmt: skip
 
 

@@ -185,8 +185,8 @@ _GTIN_INVALID: Final = Finding(
     "identifiers.gtin_invalid",
     "error",
     "The GTIN (EAN/UPC barcode number) is not valid: it must have 8, 12, 13 or 14 digits "
-    "and a correct check digit. Copy it again from the barcode; marketplaces reject "
-    "invalid numbers.",
+    "and a correct check digit, and not be all zeros (a placeholder). Copy it again from "
+    "the barcode; marketplaces reject invalid numbers.",
     field="gtin",
     source=EBAY_VALIDATION,
 )

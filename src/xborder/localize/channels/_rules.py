@@ -351,7 +351,7 @@ def channel_rules(name: str, *, on: date | None = None, market: str | None = Non
     200
     """
     answer = _rules_on(name, on)
-    if market is not None and answer is AMAZON and market in _AMAZON_TITLE_200_MARKETS:
+    if answer is AMAZON and isinstance(market, str) and market.upper() in _AMAZON_TITLE_200_MARKETS:
         return AMAZON_2025
     return answer
 
