@@ -352,6 +352,13 @@ def test_results_are_cached() -> None:
     assert fit_title(LONG_TITLE, AMAZON, brand="") is fit_title(LONG_TITLE, AMAZON)
 
 
+def test_a_removed_character_leaves_the_title_normalised() -> None:
+    # Found by the hypothesis test below: "!" between a letter and a combining accent.
+    fitted, _ = fit_title("M!\u0301", AMAZON)
+    assert fitted == "\u1e3e"
+    assert fit_title(fitted, AMAZON) == (fitted, ())
+
+
 TITLES = st.lists(
     st.sampled_from([*"Mug mug and the é!?_{}$^¬¦,-()&", "Tasse ", "\u0301", "\t", "mit "]),
     max_size=120,

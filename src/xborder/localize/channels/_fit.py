@@ -67,6 +67,10 @@ def _fit_title(
             words = ", ".join(f'"{w}" ({n}×)' for w, n in dropped)
             n = rules.title_max_word_repeats
             findings.append(_finding(rules, "title_word_repeated", words=words, n=n))
+    if findings:
+        # A removal can leave a combining mark next to a new base letter ("M!\u0301" ->
+        # "M\u0301"): normalise again, so that fitting the fitted title changes nothing.
+        text = unicodedata.normalize("NFC", text)
     if len(text) > rules.title_max:
         short, cut_word = _shorten_title(text, rules.title_max)
         how = (
