@@ -104,7 +104,7 @@ def check_many(
     it runs one rule over a run of listings before the next rule (``check()`` runs every
     rule on one listing), so each rule's code and data stay in the CPU's caches. How much
     that saves depends on the CPU: on the sample catalog it took 0.55-0.65 of the time of
-    one ``check()`` per listing on one machine and 0.9-0.97 on another with larger caches
+    one ``check()`` per listing on one machine and 0.89-0.99 on another with larger caches
     (``benchmarks/bench_check.py``). Listings are taken in runs of 256, so the findings
     held at once stay bounded however long ``listings`` is.
 
