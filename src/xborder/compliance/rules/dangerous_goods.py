@@ -106,12 +106,7 @@ def mentions_lithium(text: str) -> bool:
     >>> mentions_lithium("E-cigarette pod kit, 1500mAh"), mentions_lithium("Needs 4 AA batteries")
     (True, False)
     """
-    return _mentions_lithium(text[:20_000])
-
-
-@lru_cache(maxsize=8192)
-def _mentions_lithium(text: str) -> bool:
-    return _LITHIUM_WORDS.search(text) is not None
+    return _mentions(text[:20_000], _LITHIUM_WORDS)
 
 
 def mentions_battery(text: str) -> bool:
@@ -120,12 +115,12 @@ def mentions_battery(text: str) -> bool:
     >>> mentions_battery("Slim power bank, 10000mAh, USB-C"), mentions_battery("Phone case")
     (True, False)
     """
-    return _mentions(text[:20_000])
+    return _mentions(text[:20_000], _BATTERY_WORDS)
 
 
 @lru_cache(maxsize=8192)
-def _mentions(text: str) -> bool:
-    return _BATTERY_WORDS.search(text) is not None
+def _mentions(text: str, words: re.Pattern[str]) -> bool:
+    return words.search(text) is not None
 
 
 def _texts(values: Mapping[str, Any]) -> Iterator[str]:
