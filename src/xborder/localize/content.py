@@ -49,7 +49,11 @@ __all__ = [
     "LocalizedMeasure",
     "LocalizedText",
     "Provenance",
+    "is_market_language",
     "localize",
+    "seller_translation",
+    "seller_translation_item",
+    "translation_target",
 ]
 
 ProvenanceKind = Literal["original", "seller", "glossary", "machine", "measure", "untranslated"]
